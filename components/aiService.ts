@@ -1,0 +1,158 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { ContainerResources } from "./config";
+import { AI_SERVICE_NAME, AI_SERVICE_PORT, IDENTITY_HASH_ANNOTATION, USE_WORKLOAD_IDENTITY_LABEL } from "./constants";
+import { identityHash } from "./naming";
+
+export interface AiServiceArgs {
+    /** Namespace of the store (product-service calls `http://ai-service:5001/` in its own namespace). */
+    readonly namespace: string;
+    /** ServiceAccount the pods run as: pass the created ServiceAccount's `metadata.name`, not a second copy of it. */
+    readonly serviceAccountName: pulumi.Input<string>;
+    /** Client id of the identity the ServiceAccount is annotated with; hashed onto the pod template. */
+    readonly identityClientId: pulumi.Input<string>;
+    /** Container image, pinned. */
+    readonly image: string;
+    /** Pod replicas. */
+    readonly replicas: number;
+    /** Container requests and limits. */
+    readonly resources: ContainerResources;
+    /** Azure OpenAI custom-subdomain endpoint. */
+    readonly openAiEndpoint: pulumi.Input<string>;
+    /** Model deployment name. */
+    readonly openAiDeploymentName: pulumi.Input<string>;
+    /** Azure OpenAI API version (the image's default differs across tags, so it is always set). */
+    readonly openAiApiVersion: string;
+    /**
+     * Adopt the `ai-service` Deployment and Service the quickstart created with kubectl (default false). The objects
+     * are imported and then updated in the same `pulumi up`, so every field kubectl set and this program does not
+     * (the API key variables) is removed; see docs/adopting-kubectl-objects.md.
+     */
+    readonly adoptExisting: boolean;
+    /**
+     * What the pods need before they start: the ServiceAccount, its federated credential, the role assignment, and the
+     * cluster's workload identity (the webhook). Put on the Deployment itself: a component's dependsOn does not reach
+     * its children.
+     */
+    readonly startAfter: readonly pulumi.Resource[];
+}
+
+/** Environment variables that make ai-service call Azure OpenAI with a token from its workload identity. */
+export function aiServiceEnvironment<T>(args: {
+    readonly endpoint: T;
+    readonly deploymentName: T;
+    readonly apiVersion: string;
+}): { name: string; value: T | string }[] {
+    return [
+        { name: "USE_AZURE_OPENAI", value: "True" },
+        // DefaultAzureCredential with the webhook-injected AZURE_CLIENT_ID / AZURE_FEDERATED_TOKEN_FILE.
+        { name: "USE_AZURE_AD", value: "True" },
+        { name: "AZURE_OPENAI_DEPLOYMENT_NAME", value: args.deploymentName },
+        { name: "AZURE_OPENAI_ENDPOINT", value: args.endpoint },
+        { name: "AZURE_OPENAI_API_VERSION", value: args.apiVersion },
+    ];
+}
+
+/**
+ * The aks-store-demo `ai-service` Deployment and its `ai-service` Service, running keyless: the pod template carries
+ * the workload-identity label (the webhook injects the token only into pods that have it, at creation), runs as the
+ * federated ServiceAccount, and has no key variable at all. The Deployment starts after everything in `startAfter`: a
+ * pod that starts before its credential and role exist fails its first calls.
+ */
+export class AiService extends pulumi.ComponentResource {
+    public readonly deployment: k8s.apps.v1.Deployment;
+    public readonly service: k8s.core.v1.Service;
+    /** In-cluster URL product-service calls. */
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: AiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aks-openai-wi:app:AiService", name, {}, opts);
+
+        const labels = { app: AI_SERVICE_NAME };
+        const healthProbe = { httpGet: { path: "/health", port: AI_SERVICE_PORT } };
+        // `import` is a no-op once the objects are in the state, so it stays set after the first `pulumi up`.
+        const adoption = args.adoptExisting ? { import: `${args.namespace}/${AI_SERVICE_NAME}` } : {};
+
+        this.deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: {
+                    name: AI_SERVICE_NAME,
+                    namespace: args.namespace,
+                    labels,
+                    // Take over fields another field manager (kubectl) set, instead of failing on the conflict.
+                    annotations: { "pulumi.com/patchForce": "true" },
+                },
+                spec: {
+                    replicas: args.replicas,
+                    // Same selector as the quickstart's Deployment: a selector is immutable, so adoption needs it.
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: {
+                            labels: { ...labels, [USE_WORKLOAD_IDENTITY_LABEL]: "true" },
+                            annotations: {
+                                [IDENTITY_HASH_ANNOTATION]: pulumi.output(args.identityClientId).apply(identityHash),
+                            },
+                        },
+                        spec: {
+                            serviceAccountName: args.serviceAccountName,
+                            nodeSelector: { "kubernetes.io/os": "linux" },
+                            containers: [
+                                {
+                                    name: AI_SERVICE_NAME,
+                                    image: args.image,
+                                    ports: [{ name: "http", containerPort: AI_SERVICE_PORT }],
+                                    env: aiServiceEnvironment({
+                                        endpoint: args.openAiEndpoint,
+                                        deploymentName: args.openAiDeploymentName,
+                                        apiVersion: args.openAiApiVersion,
+                                    }),
+                                    resources: {
+                                        requests: {
+                                            cpu: args.resources.requests.cpu,
+                                            memory: args.resources.requests.memory,
+                                        },
+                                        limits: {
+                                            cpu: args.resources.limits.cpu,
+                                            memory: args.resources.limits.memory,
+                                        },
+                                    },
+                                    // /health never touches Azure: these probes prove the process is up, not that
+                                    // identity works (the smoke test does that). Python start-up under a 50m CPU
+                                    // limit is slow, hence the generous start-up budget (20 s + 30 x 10 s).
+                                    startupProbe: {
+                                        ...healthProbe,
+                                        initialDelaySeconds: 20,
+                                        periodSeconds: 10,
+                                        failureThreshold: 30,
+                                    },
+                                    readinessProbe: { ...healthProbe, periodSeconds: 10, failureThreshold: 3 },
+                                    livenessProbe: { ...healthProbe, periodSeconds: 20, failureThreshold: 3 },
+                                },
+                            ],
+                        },
+                    },
+                },
+            },
+            { parent: this, dependsOn: [...args.startAfter], ...adoption },
+        );
+
+        this.service = new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: { name: AI_SERVICE_NAME, namespace: args.namespace, labels },
+                spec: {
+                    type: "ClusterIP",
+                    selector: labels,
+                    ports: [{ name: "http", port: AI_SERVICE_PORT, targetPort: AI_SERVICE_PORT }],
+                },
+            },
+            { parent: this, ...adoption },
+        );
+
+        this.url = pulumi.interpolate`http://${this.service.metadata.name}.${this.service.metadata.namespace}:${AI_SERVICE_PORT}/`;
+
+        this.registerOutputs({ url: this.url });
+    }
+}

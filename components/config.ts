@@ -1,0 +1,696 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import { ConfigObject, Problems, checkString, fixCommand, fullKey, show } from "./configReader";
+import { DEFAULT_ARM_ENDPOINT, MAX_FEDERATED_CREDENTIALS_PER_IDENTITY, PROJECT } from "./constants";
+import {
+    defaultClusterName,
+    defaultFederatedCredentialName,
+    defaultIdentityName,
+    serviceAccountSubject,
+} from "./naming";
+
+/**
+ * The configuration contract, in one place: raw stack config in, a typed and frozen `Settings` out, or one ConfigError
+ * listing every problem. Nothing here touches the cloud, so it runs before any resource is registered.
+ */
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings: what the program and its components consume.
+// ---------------------------------------------------------------------------------------------------------------
+
+export type KubeloginMode = "azurecli" | "workloadidentity" | "spn" | "msi";
+
+export type ClusterSettings =
+    | {
+          /** The cluster exists and is not this stack's: the stack only turns on the OIDC issuer and workload identity. */
+          readonly mode: "existing";
+          readonly name: string;
+          readonly kubeloginMode: KubeloginMode;
+      }
+    | {
+          /** The stack creates and owns the cluster. */
+          readonly mode: "managed";
+          readonly name: string;
+          readonly kubeloginMode: KubeloginMode;
+          readonly kubernetesVersion?: string;
+          readonly nodeCount: number;
+          readonly nodeVmSize: string;
+      }
+    | {
+          /** Another Pulumi stack owns the cluster and exports its issuer URL and kubeconfig. */
+          readonly mode: "stack";
+          readonly stackReference: string;
+          readonly issuerUrlOutput: string;
+          readonly kubeconfigOutput: string;
+          readonly kubeloginMode: KubeloginMode;
+      };
+
+export interface ModelSettings {
+    readonly name: string;
+    readonly version: string;
+}
+
+export interface DeploymentSkuSettings {
+    readonly name: string;
+    readonly capacity: number;
+}
+
+export type OpenAiSettings =
+    | {
+          readonly mode: "existing";
+          readonly accountName: string;
+          readonly deploymentName: string;
+          readonly apiVersion: string;
+      }
+    | {
+          readonly mode: "managed";
+          readonly accountName: string;
+          readonly deploymentName: string;
+          readonly apiVersion: string;
+          readonly customSubDomainName: string;
+          readonly disableLocalAuth: boolean;
+          readonly model: ModelSettings;
+          readonly sku: DeploymentSkuSettings;
+      };
+
+export interface ResourceQuantities {
+    readonly cpu: string;
+    readonly memory: string;
+}
+
+export interface ContainerResources {
+    readonly requests: ResourceQuantities;
+    readonly limits: ResourceQuantities;
+}
+
+/** A Kubernetes ServiceAccount federated with the identity. */
+export interface FederatedServiceAccount {
+    readonly namespace: string;
+    readonly name: string;
+    readonly federatedCredentialName: string;
+}
+
+export interface AiServiceSettings {
+    readonly serviceAccount: FederatedServiceAccount;
+    readonly createNamespace: boolean;
+    readonly image: string;
+    readonly replicas: number;
+    readonly resources: ContainerResources;
+    /** Import the quickstart's kubectl-created `ai-service` Deployment and Service instead of creating them. */
+    readonly adoptExisting: boolean;
+}
+
+export interface Settings {
+    readonly project: string;
+    readonly stack: string;
+    /** `azure-native:location`: where the identity (and, when managed, the cluster and account) are created. */
+    readonly location: string;
+    readonly resourceGroupName: string;
+    /** Azure Resource Manager endpoint for the SDK calls azure-native cannot express (sovereign clouds override it). */
+    readonly armEndpoint: string;
+    readonly cluster: ClusterSettings;
+    readonly openai: OpenAiSettings;
+    readonly identityName: string;
+    readonly aiService: AiServiceSettings;
+    readonly additionalServiceAccounts: readonly FederatedServiceAccount[];
+}
+
+/** Raw values as read from the stack: top-level keys of the project namespace, plus `azure-native:location`. */
+export interface RawConfig {
+    /** Every key set in the project namespace, without the `aks-openai-wi:` prefix; objects already parsed. */
+    readonly project: Readonly<Record<string, unknown>>;
+    readonly location?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Defaults and rules.
+// ---------------------------------------------------------------------------------------------------------------
+
+export const DEFAULTS = {
+    kubeloginMode: "azurecli",
+    nodeCount: 2,
+    nodeVmSize: "Standard_D2s_v5",
+    issuerUrlOutput: "oidcIssuerUrl",
+    kubeconfigOutput: "kubeconfig",
+    apiVersion: "2024-12-01-preview",
+    model: { name: "gpt-4o-mini", version: "2024-07-18" },
+    sku: { name: "GlobalStandard", capacity: 10 },
+    namespace: "default",
+    serviceAccountName: "ai-service-account",
+    image: "ghcr.io/azure-samples/aks-store-demo/ai-service:2.2.0",
+    replicas: 1,
+    resources: { requests: { cpu: "20m", memory: "50Mi" }, limits: { cpu: "50m", memory: "128Mi" } },
+} as const;
+
+const TOP_LEVEL_KEYS = [
+    "resourceGroupName",
+    "armEndpoint",
+    "cluster",
+    "openai",
+    "identity",
+    "aiService",
+    "additionalServiceAccounts",
+] as const;
+
+const CLUSTER_MODES = ["existing", "managed", "stack"] as const;
+const OPENAI_MODES = ["existing", "managed"] as const;
+const KUBELOGIN_MODES: readonly KubeloginMode[] = ["azurecli", "workloadidentity", "spn", "msi"];
+const DEPLOYMENT_SKUS = [
+    "Standard",
+    "GlobalStandard",
+    "DataZoneStandard",
+    "ProvisionedManaged",
+    "GlobalProvisionedManaged",
+    "DataZoneProvisionedManaged",
+] as const;
+
+const CLUSTER_KEYS: Record<ClusterSettings["mode"], readonly string[]> = {
+    existing: ["mode", "name", "kubeloginMode"],
+    managed: ["mode", "name", "kubeloginMode", "kubernetesVersion", "nodeCount", "nodeVmSize"],
+    stack: ["mode", "stackReference", "issuerUrlOutput", "kubeconfigOutput", "kubeloginMode"],
+};
+
+const OPENAI_KEYS: Record<OpenAiSettings["mode"], readonly string[]> = {
+    existing: ["mode", "accountName", "deploymentName", "apiVersion"],
+    managed: [
+        "mode",
+        "accountName",
+        "deploymentName",
+        "apiVersion",
+        "customSubDomainName",
+        "disableLocalAuth",
+        "model",
+        "sku",
+    ],
+};
+
+const AI_SERVICE_KEYS = [
+    "namespace",
+    "serviceAccountName",
+    "federatedCredentialName",
+    "createNamespace",
+    "image",
+    "replicas",
+    "resources",
+    "adoptExisting",
+] as const;
+
+/** Rules for names Azure and Kubernetes accept; each says what is allowed, for the error message. */
+export const RULES = {
+    resourceGroupName: {
+        pattern: /^[-\w.()]{0,89}[-\w()]$/,
+        maxLength: 90,
+        rule: "use 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.'",
+        example: "myResourceGroup",
+    },
+    clusterName: {
+        pattern: /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/,
+        maxLength: 63,
+        rule: "use 1-63 letters, digits, '-' or '_', starting and ending with a letter or digit",
+        example: "myAKSCluster",
+    },
+    kubernetesVersion: {
+        pattern: /^\d+\.\d+(?:\.\d+)?$/,
+        rule: "use a version AKS offers, as MAJOR.MINOR or MAJOR.MINOR.PATCH (az aks get-versions)",
+        example: "1.33",
+    },
+    nodeVmSize: {
+        pattern: /^Standard_[A-Za-z0-9_]+$/,
+        rule: "use an Azure VM size such as Standard_D2s_v5",
+        example: "Standard_D2s_v5",
+    },
+    stackReference: {
+        pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+        rule: "use the fully qualified stack name <organization>/<project>/<stack>",
+        example: "myorg/aks-platform/dev",
+    },
+    outputName: {
+        pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+        rule: "use the name of an output of the referenced stack",
+        example: "oidcIssuerUrl",
+    },
+    openAiAccountName: {
+        pattern: /^[A-Za-z0-9][A-Za-z0-9-]{1,63}$/,
+        rule: "use 2-64 letters, digits or '-', starting with a letter or digit",
+        example: "myOpenAI",
+    },
+    customSubDomainName: {
+        pattern: /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$/,
+        rule: "use 2-64 lowercase letters, digits or '-', starting and ending with a letter or digit (globally unique, and immutable once set)",
+        example: "myopenai-dev",
+    },
+    deploymentName: {
+        pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+        rule: "use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit",
+        example: "gpt-4o-mini",
+    },
+    apiVersion: {
+        pattern: /^\d{4}-\d{2}-\d{2}(?:-preview)?$/,
+        rule: "use an Azure OpenAI data-plane API version such as 2024-12-01-preview",
+        example: "2024-12-01-preview",
+    },
+    modelName: {
+        pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+        rule: "use a model name such as gpt-4o-mini",
+        example: "gpt-4o-mini",
+    },
+    modelVersion: {
+        pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+        rule: "pin a model version such as 2024-07-18 (an unpinned model changes under you)",
+        example: "2024-07-18",
+    },
+    identityName: {
+        pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/,
+        rule: "use 3-128 letters, digits, '-' or '_', starting with a letter or digit",
+        example: "myIdentity",
+    },
+    federatedCredentialName: {
+        pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/,
+        rule: "use 3-120 letters, digits, '-' or '_', starting with a letter or digit",
+        example: "myFederatedCredential",
+    },
+    namespace: {
+        pattern: /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/,
+        maxLength: 63,
+        rule: "use a Kubernetes namespace name: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit",
+        example: "default",
+    },
+    serviceAccountName: {
+        pattern: /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/,
+        maxLength: 253,
+        rule: "use a Kubernetes ServiceAccount name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
+        example: "ai-service-account",
+    },
+    image: {
+        // registry/repository[:tag][@sha256:digest], lowercase repository path, per the OCI distribution spec.
+        pattern:
+            /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
+        rule: "use an image reference registry/repository:tag or registry/repository@sha256:<digest>, lowercase",
+        example: DEFAULTS.image,
+    },
+    armEndpoint: {
+        pattern: /^https:\/\/[A-Za-z0-9.-]+(?::\d+)?\/?$/,
+        rule: "use the https URL of Azure Resource Manager for your cloud, e.g. https://management.azure.com/ or https://management.usgovcloudapi.net/",
+        example: DEFAULT_ARM_ENDPOINT,
+    },
+    location: {
+        pattern: /^[a-z0-9]+$/,
+        rule: "use an Azure region name such as eastus (az account list-locations -o table)",
+        example: "eastus",
+    },
+    cpu: {
+        pattern: /^(?:\d+(?:\.\d+)?|\d+m)$/,
+        rule: "use a CPU quantity such as 50m or 0.5",
+        example: "50m",
+    },
+    memory: {
+        pattern: /^\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/,
+        rule: "use a memory quantity such as 128Mi or 1Gi",
+        example: "128Mi",
+    },
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parsing.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Validates raw stack configuration into Settings. Throws one ConfigError listing every problem; returns a deeply
+ * frozen object otherwise.
+ */
+export function parseSettings(raw: RawConfig, context: { readonly project: string; readonly stack: string }): Settings {
+    const problems = new Problems();
+    const root = new ConfigObject(problems, "", raw.project, TOP_LEVEL_KEYS);
+
+    const location = readLocation(problems, raw.location);
+    const resourceGroupName = requiredTopLevel(problems, root, "resourceGroupName", RULES.resourceGroupName);
+    const armEndpointRaw = root.has("armEndpoint")
+        ? checkString(problems, "armEndpoint", root.raw("armEndpoint"), RULES.armEndpoint)
+        : undefined;
+    const armEndpoint = withTrailingSlash(armEndpointRaw ?? DEFAULT_ARM_ENDPOINT);
+
+    const cluster = readCluster(problems, root.raw("cluster"), context);
+    const openai = readOpenAi(problems, root.raw("openai"));
+    const identity = new ConfigObject(problems, "identity", root.raw("identity"), ["name"]);
+    const identityName = identity.string(
+        "name",
+        RULES.identityName,
+        defaultIdentityName(context.project, context.stack),
+    );
+    const aiService = readAiService(problems, root.raw("aiService"), cluster.mode);
+    const additionalServiceAccounts = readAdditionalServiceAccounts(problems, root.raw("additionalServiceAccounts"));
+
+    checkFederationLimits(problems, aiService.serviceAccount, additionalServiceAccounts, identityName);
+    problems.throwIfAny();
+
+    return deepFreeze({
+        project: context.project,
+        stack: context.stack,
+        location,
+        resourceGroupName,
+        armEndpoint,
+        cluster,
+        openai,
+        identityName,
+        aiService,
+        additionalServiceAccounts,
+    });
+}
+
+/** Reads the stack's configuration through Pulumi and validates it. The only place the program reads config. */
+export function loadSettings(): Settings {
+    const project = pulumi.getProject();
+    const prefix = `${project}:`;
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith(prefix)) {
+            values[key.slice(prefix.length)] = parseConfigValue(value);
+        }
+    }
+    return parseSettings(
+        { project: values, location: new pulumi.Config("azure-native").get("location") },
+        { project, stack: pulumi.getStack() },
+    );
+}
+
+/** Structured values arrive as JSON text; plain strings stay strings. */
+function parseConfigValue(value: string): unknown {
+    const trimmed = value.trim();
+    if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        try {
+            return JSON.parse(trimmed) as unknown;
+        } catch {
+            return value;
+        }
+    }
+    return value;
+}
+
+function readLocation(problems: Problems, location: string | undefined): string {
+    if (location === undefined || location === "") {
+        problems.add(
+            `azure-native:location is required: the stack always creates the workload's managed identity, and Azure needs a region for it. ` +
+                `Fix: ${fixCommand("azure-native:location", "eastus")}`,
+        );
+        return "";
+    }
+    return checkString(problems, "azure-native:location", location, RULES.location) ?? "";
+}
+
+function requiredTopLevel(
+    problems: Problems,
+    root: ConfigObject,
+    key: string,
+    rule: { pattern: RegExp; rule: string; example: string; maxLength?: number },
+): string {
+    const value = root.raw(key);
+    if (value === undefined || value === null || value === "") {
+        problems.add(`${fullKey(key)} is required: ${rule.rule}. Fix: ${fixCommand(key, rule.example)}`);
+        return "";
+    }
+    return checkString(problems, key, value, rule) ?? "";
+}
+
+function readCluster(problems: Problems, raw: unknown, context: { project: string; stack: string }): ClusterSettings {
+    const mode = modeOf(problems, "cluster", raw, CLUSTER_MODES, "existing");
+    const cluster = new ConfigObject(problems, "cluster", raw, CLUSTER_KEYS[mode], ` when cluster.mode is "${mode}"`);
+    const kubeloginMode = cluster.oneOf("kubeloginMode", KUBELOGIN_MODES, DEFAULTS.kubeloginMode);
+    switch (mode) {
+        case "existing":
+            return { mode, name: cluster.requiredString("name", RULES.clusterName), kubeloginMode };
+        case "managed":
+            return {
+                mode,
+                name: cluster.string("name", RULES.clusterName, defaultClusterName(context.project, context.stack)),
+                kubeloginMode,
+                kubernetesVersion: cluster.string("kubernetesVersion", RULES.kubernetesVersion),
+                nodeCount: cluster.integer("nodeCount", { min: 1, max: 100, example: "2" }, DEFAULTS.nodeCount),
+                nodeVmSize: cluster.string("nodeVmSize", RULES.nodeVmSize, DEFAULTS.nodeVmSize),
+            };
+        case "stack":
+            return {
+                mode,
+                stackReference: cluster.requiredString("stackReference", RULES.stackReference),
+                issuerUrlOutput: cluster.string("issuerUrlOutput", RULES.outputName, DEFAULTS.issuerUrlOutput),
+                kubeconfigOutput: cluster.string("kubeconfigOutput", RULES.outputName, DEFAULTS.kubeconfigOutput),
+                kubeloginMode,
+            };
+    }
+}
+
+function readOpenAi(problems: Problems, raw: unknown): OpenAiSettings {
+    const mode = modeOf(problems, "openai", raw, OPENAI_MODES, "existing");
+    const openai = new ConfigObject(problems, "openai", raw, OPENAI_KEYS[mode], ` when openai.mode is "${mode}"`);
+    const accountName = openai.requiredString("accountName", RULES.openAiAccountName);
+    const apiVersion = openai.string("apiVersion", RULES.apiVersion, DEFAULTS.apiVersion);
+    if (mode === "existing") {
+        return {
+            mode,
+            accountName,
+            deploymentName: openai.requiredString("deploymentName", RULES.deploymentName),
+            apiVersion,
+        };
+    }
+
+    const modelObject = openai.object("model", ["name", "version"]);
+    const model = {
+        name: modelObject.string("name", RULES.modelName, DEFAULTS.model.name),
+        version: modelObject.string("version", RULES.modelVersion, DEFAULTS.model.version),
+    };
+    if (modelObject.has("name") && !modelObject.has("version")) {
+        problems.add(
+            `${fullKey("openai.model.version")} is required when openai.model.name is set: pin the model version, or ` +
+                `the deployment changes when Azure retires a default. Fix: ${fixCommand("openai.model.version", "<version>")}`,
+        );
+    }
+    const skuObject = openai.object("sku", ["name", "capacity"]);
+    const sku = {
+        name: skuObject.oneOf("name", DEPLOYMENT_SKUS, DEFAULTS.sku.name),
+        capacity: skuObject.integer("capacity", { min: 1, max: 10000, example: "10" }, DEFAULTS.sku.capacity),
+    };
+
+    const derivedSubdomain = accountName.toLowerCase();
+    const customSubDomainName = openai.has("customSubDomainName")
+        ? (openai.string("customSubDomainName", RULES.customSubDomainName) ?? "")
+        : derivedSubdomain;
+    if (
+        !openai.has("customSubDomainName") &&
+        accountName !== "" &&
+        !RULES.customSubDomainName.pattern.test(derivedSubdomain)
+    ) {
+        problems.add(
+            `${fullKey("openai.accountName")} = ${show(accountName)} cannot be used as the custom subdomain ` +
+                `("${derivedSubdomain}"): ${RULES.customSubDomainName.rule}. Entra ID auth needs a custom subdomain. ` +
+                `Fix: ${fixCommand("openai.customSubDomainName", "<subdomain>")}`,
+        );
+    }
+    return {
+        mode,
+        accountName,
+        deploymentName: openai.string("deploymentName", RULES.deploymentName, model.name),
+        apiVersion,
+        customSubDomainName,
+        disableLocalAuth: openai.boolean("disableLocalAuth", true),
+        model,
+        sku,
+    };
+}
+
+function readAiService(problems: Problems, raw: unknown, clusterMode: ClusterSettings["mode"]): AiServiceSettings {
+    const aiService = new ConfigObject(problems, "aiService", raw, AI_SERVICE_KEYS);
+    const namespace = aiService.string("namespace", RULES.namespace, DEFAULTS.namespace);
+    const serviceAccountName = aiService.string(
+        "serviceAccountName",
+        RULES.serviceAccountName,
+        DEFAULTS.serviceAccountName,
+    );
+    const federatedCredentialName = aiService.string(
+        "federatedCredentialName",
+        RULES.federatedCredentialName,
+        defaultFederatedCredentialName(namespace, serviceAccountName),
+    );
+    const image = readImage(problems, aiService);
+    return {
+        serviceAccount: { namespace, name: serviceAccountName, federatedCredentialName },
+        createNamespace: aiService.boolean("createNamespace", false),
+        image,
+        replicas: aiService.integer("replicas", { min: 1, max: 50, example: "2" }, DEFAULTS.replicas),
+        resources: readResources(problems, aiService),
+        // On an existing cluster the quickstart's kubectl-created ai-service is the usual starting point.
+        adoptExisting: aiService.boolean("adoptExisting", clusterMode === "existing"),
+    };
+}
+
+function readImage(problems: Problems, aiService: ConfigObject): string {
+    const image = aiService.string("image", RULES.image, DEFAULTS.image);
+    const tag = /:([\w][\w.-]*)$/.exec(image.replace(/@sha256:[a-f0-9]{64}$/, ""))?.[1];
+    const hasDigest = /@sha256:[a-f0-9]{64}$/.test(image);
+    if (aiService.has("image") && image !== DEFAULTS.image && !hasDigest && (tag === undefined || tag === "latest")) {
+        problems.add(
+            `${fullKey("aiService.image")} = ${show(image)}: pin a version tag or digest; ` +
+                `${tag === "latest" ? "':latest'" : "an untagged image"} moves on every push to the sample's main branch, ` +
+                `so two rollouts can run different code. Fix: ${fixCommand("aiService.image", DEFAULTS.image)}`,
+        );
+    }
+    return image;
+}
+
+function readResources(problems: Problems, aiService: ConfigObject): ContainerResources {
+    const resources = aiService.object("resources", ["requests", "limits"]);
+    const read = (kind: "requests" | "limits"): ResourceQuantities => {
+        const quantities = resources.object(kind, ["cpu", "memory"]);
+        return {
+            cpu: quantities.string("cpu", RULES.cpu, DEFAULTS.resources[kind].cpu),
+            memory: quantities.string("memory", RULES.memory, DEFAULTS.resources[kind].memory),
+        };
+    };
+    const requests = read("requests");
+    const limits = read("limits");
+    for (const resource of ["cpu", "memory"] as const) {
+        const request = parseQuantity(requests[resource]);
+        const limit = parseQuantity(limits[resource]);
+        if (request !== undefined && limit !== undefined && request > limit) {
+            problems.add(
+                `${fullKey(`aiService.resources.requests.${resource}`)} = ${show(requests[resource])} is more than ` +
+                    `${fullKey(`aiService.resources.limits.${resource}`)} = ${show(limits[resource])}: Kubernetes rejects a request above its limit. ` +
+                    `Fix: ${fixCommand(`aiService.resources.limits.${resource}`, requests[resource])}`,
+            );
+        }
+    }
+    return { requests, limits };
+}
+
+function readAdditionalServiceAccounts(problems: Problems, raw: unknown): FederatedServiceAccount[] {
+    if (raw === undefined || raw === null) {
+        return [];
+    }
+    if (!Array.isArray(raw)) {
+        problems.add(
+            `${fullKey("additionalServiceAccounts")} = ${show(raw)}: must be a list of {namespace, name, federatedCredentialName?}. ` +
+                `Fix: ${fixCommand("additionalServiceAccounts[0].name", "<serviceaccount>")}`,
+        );
+        return [];
+    }
+    return raw.map((entry: unknown, index) => {
+        const item = new ConfigObject(problems, `additionalServiceAccounts[${index}]`, entry, [
+            "namespace",
+            "name",
+            "federatedCredentialName",
+        ]);
+        const namespace = item.requiredString("namespace", RULES.namespace);
+        const name = item.requiredString("name", RULES.serviceAccountName);
+        return {
+            namespace,
+            name,
+            federatedCredentialName: item.string(
+                "federatedCredentialName",
+                RULES.federatedCredentialName,
+                defaultFederatedCredentialName(namespace, name),
+            ),
+        };
+    });
+}
+
+/** One identity holds at most 20 credentials, and (issuer, subject) and credential names must be unique on it. */
+function checkFederationLimits(
+    problems: Problems,
+    aiService: FederatedServiceAccount,
+    additional: readonly FederatedServiceAccount[],
+    identityName: string,
+): void {
+    const all = [
+        { path: "aiService", account: aiService },
+        ...additional.map((account, i) => ({ path: `additionalServiceAccounts[${i}]`, account })),
+    ];
+    if (all.length > MAX_FEDERATED_CREDENTIALS_PER_IDENTITY) {
+        problems.add(
+            `${fullKey("additionalServiceAccounts")} lists ${additional.length} ServiceAccounts; with ai-service's that makes ` +
+                `${all.length} federated credentials on identity "${identityName}", and Azure allows at most ` +
+                `${MAX_FEDERATED_CREDENTIALS_PER_IDENTITY} per identity. Fix: remove ${all.length - MAX_FEDERATED_CREDENTIALS_PER_IDENTITY} ` +
+                `entries, or give those workloads a stack (and identity) of their own`,
+        );
+    }
+    const bySubject = new Map<string, string>();
+    const byCredentialName = new Map<string, string>();
+    for (const { path, account } of all) {
+        if (account.namespace === "" || account.name === "") {
+            continue;
+        }
+        const subject = serviceAccountSubject(account.namespace, account.name);
+        const firstWithSubject = bySubject.get(subject);
+        if (firstWithSubject !== undefined) {
+            problems.add(
+                `${fullKey(path)} repeats ServiceAccount ${account.namespace}/${account.name} of ${fullKey(firstWithSubject)}: ` +
+                    `subject "${subject}" can be federated only once per identity. Fix: remove the duplicate entry`,
+            );
+        } else {
+            bySubject.set(subject, path);
+        }
+        const credentialName = account.federatedCredentialName;
+        const firstWithName = byCredentialName.get(credentialName.toLowerCase());
+        if (firstWithName !== undefined) {
+            problems.add(
+                `${fullKey(`${path}.federatedCredentialName`)} = ${show(credentialName)} is already used by ${fullKey(firstWithName)}: ` +
+                    `credential names are unique per identity. Fix: ${fixCommand(`${path}.federatedCredentialName`, "<unique-name>")}`,
+            );
+        } else {
+            byCredentialName.set(credentialName.toLowerCase(), path);
+        }
+    }
+}
+
+function modeOf<T extends string>(problems: Problems, path: string, raw: unknown, modes: readonly T[], fallback: T): T {
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        return fallback;
+    }
+    const value = (raw as Record<string, unknown>).mode;
+    if (value === undefined || value === null) {
+        return fallback;
+    }
+    if (typeof value === "string" && (modes as readonly string[]).includes(value)) {
+        return value as T;
+    }
+    problems.add(
+        `${fullKey(`${path}.mode`)} = ${show(value)}: must be one of ${modes.map((m) => `"${m}"`).join(", ")}. ` +
+            `Fix: ${fixCommand(`${path}.mode`, fallback)}`,
+    );
+    return fallback;
+}
+
+/** Parses a Kubernetes quantity into a number (cores or bytes), for comparing a request with its limit. */
+export function parseQuantity(quantity: string): number | undefined {
+    const match = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity);
+    if (!match) {
+        return undefined;
+    }
+    const factors: Record<string, number> = {
+        "": 1,
+        m: 1e-3,
+        k: 1e3,
+        M: 1e6,
+        G: 1e9,
+        T: 1e12,
+        Ki: 2 ** 10,
+        Mi: 2 ** 20,
+        Gi: 2 ** 30,
+        Ti: 2 ** 40,
+    };
+    return Number(match[1]) * factors[match[2] ?? ""];
+}
+
+function withTrailingSlash(url: string): string {
+    return url.endsWith("/") ? url : `${url}/`;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const child of Object.values(value as Record<string, unknown>)) {
+            deepFreeze(child);
+        }
+    }
+    return value;
+}
+
+/** The project namespace, exported for tests and tools that build raw config. */
+export const CONFIG_NAMESPACE = PROJECT;

@@ -1,0 +1,61 @@
+/**
+ * Every fixed value the workload-identity wiring depends on, each with the reason it is what it is.
+ * See docs/workload-identity-rules.md for the failure each one prevents.
+ */
+
+/** The project name; config keys live under this namespace and component type tokens start with it. */
+export const PROJECT = "aks-openai-wi";
+
+/** "Cognitive Services OpenAI User": inference only. "Cognitive Services User" is broader and must not be used. */
+export const OPENAI_USER_ROLE_ID = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
+
+/** "Cognitive Services OpenAI Contributor": also manages deployments; named so policies can refuse it for workloads. */
+export const OPENAI_CONTRIBUTOR_ROLE_ID = "a001fd3d-188f-4b5d-821b-7da978bf7442";
+
+/** "Cognitive Services User": lists keys on the account, so it defeats keyless access. */
+export const COGNITIVE_SERVICES_USER_ROLE_ID = "a97b65f3-24c7-4388-baec-2e87135dc908";
+
+/** The only audience the AKS webhook projects into the token and Entra accepts for the exchange. */
+export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+
+/** Pod-template LABEL the webhook selects on (since webhook v1.0 a label on the ServiceAccount does nothing). */
+export const USE_WORKLOAD_IDENTITY_LABEL = "azure.workload.identity/use";
+
+/** ServiceAccount annotation the webhook reads to set AZURE_CLIENT_ID: the identity's CLIENT id, not its principal id. */
+export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
+
+/** ServiceAccount annotation the webhook reads to set AZURE_TENANT_ID (defaults to the cluster's tenant otherwise). */
+export const TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
+
+/**
+ * Pod-template annotation carrying a hash of the identity's client id. The webhook injects AZURE_CLIENT_ID only when a
+ * pod is created, so a changed identity must change the template to roll the pods.
+ */
+export const IDENTITY_HASH_ANNOTATION = `${PROJECT}/identity-hash`;
+
+/** Azure's hard limit of federated identity credentials on one user-assigned identity. */
+export const MAX_FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
+
+/** Scope the ai-service requests with DefaultAzureCredential when USE_AZURE_AD=True. */
+export const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default";
+
+/** Port ai-service listens on, and the port product-service calls (`http://ai-service:5001/`). */
+export const AI_SERVICE_PORT = 5001;
+
+/** Service name product-service resolves; it is hard-coded in the store's product-service. */
+export const AI_SERVICE_NAME = "ai-service";
+
+/**
+ * Environment variables that carry a credential for OpenAI or Azure. None may be present on a workload that uses
+ * workload identity: ai-service prefers a key when it finds one, and a leftover key keeps the old access path alive.
+ */
+export const CREDENTIAL_ENV_NAMES: readonly string[] = [
+    "OPENAI_API_KEY",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_KEY",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+];
+
+/** Public-cloud Azure Resource Manager; override with the `armEndpoint` config key for sovereign clouds. */
+export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com/";

@@ -1,0 +1,23 @@
+import type * as containerservice from "@pulumi/azure-native/containerservice";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { KubeloginMode } from "./config";
+import { decodeKubeconfig, withNonInteractiveLogin } from "./kubeconfig";
+
+/** The first user kubeconfig of `listManagedClusterUserCredentials`, decoded, made non-interactive, and secret. */
+export function userKubeconfig(
+    credentials: pulumi.Output<containerservice.ListManagedClusterUserCredentialsResult>,
+    kubeloginMode: KubeloginMode,
+): pulumi.Output<string> {
+    return pulumi.secret(
+        credentials.kubeconfigs.apply((kubeconfigs) => {
+            const first = kubeconfigs[0];
+            if (first === undefined) {
+                throw new Error(
+                    "The cluster returned no user kubeconfig; check that you may list its user credentials (az aks get-credentials).",
+                );
+            }
+            return withNonInteractiveLogin(decodeKubeconfig(first.value), kubeloginMode);
+        }),
+    );
+}

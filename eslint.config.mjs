@@ -1,0 +1,24 @@
+// @ts-check
+import eslint from "@eslint/js";
+import pulumi from "@pulumi/eslint-plugin";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["node_modules/**", "**/node_modules/**", "**/*.js", "**/*.mjs", "coverage/**", ".tls/**", "out/**"] },
+    eslint.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        files: ["**/*.ts"],
+        // The Pulumi rules need type information to know which values are Outputs.
+        languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+        plugins: { "@pulumi": pulumi },
+        rules: {
+            // Template literals on Outputs stringify to "Calling [toString] on an [Output<T>] is not supported".
+            "@pulumi/no-output-in-template-literal": "error",
+            "@pulumi/no-output-instance-in-template-literal": "error",
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+            eqeqeq: ["error", "always"],
+            "no-console": "off",
+        },
+    },
+);

@@ -1,0 +1,143 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as pulumi from "@pulumi/pulumi";
+
+import { AiService } from "./components/aiService";
+import type { ClusterConnection } from "./components/clusterConnection";
+import { loadSettings, type Settings } from "./components/config";
+import { discoverExisting, type Discovery } from "./components/discovery";
+import { ExistingAksCluster } from "./components/existingCluster";
+import { kubernetesProviderFor } from "./components/kubernetesProvider";
+import { ManagedAksCluster } from "./components/managedCluster";
+import { ManagedOpenAiAccount } from "./components/managedOpenAiAccount";
+import type { OpenAiTarget } from "./components/openAiTarget";
+import { WorkloadIdentity } from "./components/workloadIdentity";
+
+/**
+ * ai-service on AKS calling Azure OpenAI with a token from its own managed identity (Microsoft Entra Workload ID):
+ * no API key anywhere, one role on one account. Values flow from their sources: the cluster's issuer URL into the
+ * federated credential, the identity's client id into the ServiceAccount, its principal id into the role assignment,
+ * the account's endpoint into the Deployment.
+ */
+export = async () => {
+    // Everything that can be wrong is checked before the first resource is registered.
+    const settings = loadSettings();
+    const client = await authorization.getClientConfig();
+    const existing = await discoverExisting(settings, client.subscriptionId);
+
+    const cluster = clusterFor(settings, existing, client.subscriptionId);
+    const openai = openAiFor(settings, existing);
+    const kubernetes = kubernetesProviderFor("aks", cluster);
+
+    const { aiService: app } = settings;
+    const workload = new WorkloadIdentity(
+        "workload",
+        {
+            resourceGroupName: settings.resourceGroupName,
+            location: settings.location,
+            identityName: settings.identityName,
+            subscriptionId: client.subscriptionId,
+            tenantId: client.tenantId,
+            openAiAccountId: openai.accountId,
+            oidcIssuerUrl: cluster.oidcIssuerUrl,
+            serviceAccounts: [app.serviceAccount, ...settings.additionalServiceAccounts],
+            namespacesToCreate: app.createNamespace ? [app.serviceAccount.namespace] : [],
+        },
+        { providers: { kubernetes } },
+    );
+    const [appAccount] = workload.serviceAccounts;
+
+    const aiService = new AiService(
+        "ai-service",
+        {
+            namespace: app.serviceAccount.namespace,
+            serviceAccountName: appAccount.name,
+            identityClientId: workload.clientId,
+            image: app.image,
+            replicas: app.replicas,
+            resources: app.resources,
+            openAiEndpoint: openai.endpoint,
+            openAiDeploymentName: openai.deploymentName,
+            openAiApiVersion: settings.openai.apiVersion,
+            adoptExisting: app.adoptExisting,
+            // Pods must not start before they can get a token and use it.
+            startAfter: [
+                appAccount.serviceAccount,
+                appAccount.credential,
+                workload.roleAssignment,
+                ...cluster.workloadIdentityReady,
+            ],
+        },
+        { providers: { kubernetes } },
+    );
+
+    return {
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        tenantId: workload.tenantId,
+        identityName: workload.identity.name,
+        identityClientId: workload.clientId,
+        identityPrincipalId: workload.principalId,
+        identityResourceId: workload.identity.id,
+        roleAssignmentId: workload.roleAssignment.id,
+        openAiAccountId: openai.accountId,
+        openAiEndpoint: openai.endpoint,
+        openAiDeploymentName: openai.deploymentName,
+        serviceAccounts: workload.serviceAccounts.map((sa) => ({
+            namespace: sa.namespace,
+            name: sa.name,
+            subject: sa.subject,
+        })),
+        aiServiceUrl: aiService.url,
+        kubeconfig: pulumi.secret(cluster.kubeconfig),
+    };
+};
+
+function clusterFor(settings: Settings, existing: Discovery, subscriptionId: string): ClusterConnection {
+    const { cluster } = settings;
+    switch (cluster.mode) {
+        case "existing":
+            return new ExistingAksCluster("cluster", {
+                subscriptionId,
+                resourceGroupName: settings.resourceGroupName,
+                clusterName: cluster.name,
+                armEndpoint: settings.armEndpoint,
+                kubeloginMode: cluster.kubeloginMode,
+            });
+        case "managed":
+            return new ManagedAksCluster("cluster", {
+                resourceGroupName: settings.resourceGroupName,
+                location: settings.location,
+                clusterName: cluster.name,
+                kubernetesVersion: cluster.kubernetesVersion,
+                nodeCount: cluster.nodeCount,
+                nodeVmSize: cluster.nodeVmSize,
+                kubeloginMode: cluster.kubeloginMode,
+            });
+        case "stack":
+            if (existing.stackCluster === undefined) {
+                throw new Error(
+                    "cluster.mode is stack but the referenced stack was not read; this is a bug in discovery.ts",
+                );
+            }
+            return existing.stackCluster;
+    }
+}
+
+function openAiFor(settings: Settings, existing: Discovery): OpenAiTarget {
+    const { openai } = settings;
+    if (openai.mode === "existing") {
+        if (existing.existingOpenAi === undefined) {
+            throw new Error("openai.mode is existing but the account was not read; this is a bug in discovery.ts");
+        }
+        return existing.existingOpenAi;
+    }
+    return new ManagedOpenAiAccount("openai", {
+        resourceGroupName: settings.resourceGroupName,
+        location: settings.location,
+        accountName: openai.accountName,
+        customSubDomainName: openai.customSubDomainName,
+        disableLocalAuth: openai.disableLocalAuth,
+        deploymentName: openai.deploymentName,
+        model: openai.model,
+        sku: openai.sku,
+    });
+}
