@@ -43,6 +43,11 @@ export function fullKey(path: string): string {
     return path.includes(":") ? path : `${PROJECT}:${path}`;
 }
 
+/** The dotted path of a child key: `cluster.name`, or `cluster` at the top level. */
+export function childPath(parent: string, key: string): string {
+    return parent === "" ? key : `${parent}.${key}`;
+}
+
 /** Renders a config value the way a user typed it. */
 export function show(value: unknown): string {
     return typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
@@ -85,6 +90,8 @@ interface IntegerRule {
  */
 export class ConfigObject {
     private readonly value: Readonly<Record<string, unknown>>;
+    /** False when the value is not an object: its problem is reported once, and its keys are not required again. */
+    private readonly valid: boolean = true;
 
     constructor(
         private readonly problems: Problems,
@@ -100,19 +107,21 @@ export class ConfigObject {
         if (typeof raw !== "object" || Array.isArray(raw)) {
             problems.add(
                 `${fullKey(path)} = ${show(raw)}: must be an object with keys ${allowedKeys.join(", ")}. ` +
-                    `Fix: set it as a YAML mapping in Pulumi.<stack>.yaml, or use ${fixCommand(`${path}.${allowedKeys[0]}`, "<value>")}`,
+                    `Fix: set it as a YAML mapping in Pulumi.<stack>.yaml, or use ${fixCommand(childPath(path, allowedKeys[0]), "<value>")}`,
             );
             this.value = {};
+            this.valid = false;
             return;
         }
         this.value = raw as Record<string, unknown>;
         for (const key of Object.keys(this.value)) {
             if (!allowedKeys.includes(key)) {
                 const suggestion = closest(key, allowedKeys);
+                const keyPath = childPath(path, key);
                 problems.add(
-                    `${fullKey(`${path}.${key}`)} is not a known key${unknownKeyHint}` +
+                    `${fullKey(keyPath)} is not a known key${unknownKeyHint}` +
                         `${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; allowed keys: ${allowedKeys.join(", ")}. ` +
-                        `Fix: pulumi config rm --path '${fullKey(`${path}.${key}`)}'`,
+                        `Fix: pulumi config rm ${keyPath.includes(".") ? "--path " : ""}'${fullKey(keyPath)}'`,
                 );
             }
         }
@@ -131,7 +140,7 @@ export class ConfigObject {
     string(key: string, rule: StringRule, defaultValue: string): string;
     string(key: string, rule: StringRule): string | undefined;
     string(key: string, rule: StringRule, defaultValue?: string): string | undefined {
-        const path = `${this.path}.${key}`;
+        const path = childPath(this.path, key);
         const value = this.value[key];
         if (value === undefined || value === null) {
             return defaultValue;
@@ -141,10 +150,12 @@ export class ConfigObject {
 
     /** A required string; records a "required" problem when absent. Returns "" when missing or invalid. */
     requiredString(key: string, rule: StringRule): string {
-        const path = `${this.path}.${key}`;
+        const path = childPath(this.path, key);
         const value = this.value[key];
         if (value === undefined || value === null || value === "") {
-            this.problems.add(missing(path, rule.rule, rule.example));
+            if (this.valid) {
+                this.problems.add(missing(path, rule.rule, rule.example));
+            }
             return "";
         }
         return checkString(this.problems, path, value, rule) ?? "";
@@ -152,7 +163,7 @@ export class ConfigObject {
 
     /** One of a fixed set of strings. */
     oneOf<T extends string>(key: string, choices: readonly T[], defaultValue: T): T {
-        const path = `${this.path}.${key}`;
+        const path = childPath(this.path, key);
         const value = this.value[key];
         if (value === undefined || value === null) {
             return defaultValue;
@@ -168,7 +179,7 @@ export class ConfigObject {
 
     /** An integer within bounds; accepts numbers and numeric strings (`pulumi config set` stores strings). */
     integer(key: string, rule: IntegerRule, defaultValue: number): number {
-        const path = `${this.path}.${key}`;
+        const path = childPath(this.path, key);
         const value = this.value[key];
         if (value === undefined || value === null) {
             return defaultValue;
@@ -190,7 +201,7 @@ export class ConfigObject {
 
     /** A boolean; accepts true/false and "true"/"false". */
     boolean(key: string, defaultValue: boolean): boolean {
-        const path = `${this.path}.${key}`;
+        const path = childPath(this.path, key);
         const value = this.value[key];
         if (value === undefined || value === null) {
             return defaultValue;
@@ -207,7 +218,7 @@ export class ConfigObject {
 
     /** A nested object with its own allowed keys. */
     object(key: string, allowedKeys: readonly string[]): ConfigObject {
-        return new ConfigObject(this.problems, `${this.path}.${key}`, this.value[key], allowedKeys);
+        return new ConfigObject(this.problems, childPath(this.path, key), this.value[key], allowedKeys);
     }
 }
 

@@ -1,6 +1,8 @@
+import type * as pulumi from "@pulumi/pulumi";
+
 import {
     runProgram as runWithMocks,
-    type ProgramRun,
+    type ProgramRun as EngineRun,
     type RegisteredResource,
     type RunOptions,
 } from "../../tools/engine/runProgram";
@@ -14,18 +16,24 @@ export {
     stackConfig,
     UNKNOWN,
     valueOf,
-    type ProgramRun,
     type RegisteredResource,
 } from "../../tools/engine/runProgram";
+
+/** A run of the program under the test mocks. */
+export type ProgramRun = EngineRun<CloudMocks>;
 
 /** Runs the program under CloudMocks answering from `world` (default: the quickstart's state). */
 export function runProgram(
     options: Omit<RunOptions<CloudMocks>, "mocks"> & { readonly world?: World },
-): Promise<ProgramRun<CloudMocks>> {
+): Promise<ProgramRun> {
     const mocks = new CloudMocks(options.world ?? seedWorld(), options.preview ?? false);
     return runWithMocks({ ...options, mocks });
 }
 
+/** Whether an Output is secret (`isSecret` is internal to @pulumi/pulumi, but it is what the engine checks). */
+export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
+    return (output as unknown as { isSecret: Promise<boolean> }).isSecret;
+}
 
 /** The recorded resources of a type, e.g. `kubernetes:apps/v1:Deployment`. */
 export function ofType(resources: readonly RegisteredResource[], type: string): RegisteredResource[] {

@@ -107,6 +107,7 @@ export async function runProgram<M extends pulumi.runtime.Mocks>(options: RunOpt
         (await import("../../index")) as unknown as { default: () => Promise<Record<string, pulumi.Output<unknown>>> }
     ).default;
     let raw: Record<string, pulumi.Output<unknown>> = {};
+    const rejections = collectUnhandledRejections();
     try {
         await pulumi.runtime.runInPulumiStack(async () => {
             raw = await program();
@@ -116,12 +117,42 @@ export async function runProgram<M extends pulumi.runtime.Mocks>(options: RunOpt
     } catch (error) {
         await pulumi.runtime.disconnect().catch(() => undefined);
         throw new ProgramFailed(error, resources);
+    } finally {
+        await rejections.stop();
+    }
+    if (rejections.errors.length > 0) {
+        throw new ProgramFailed(rejections.errors[0], resources);
     }
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(raw)) {
         outputs[key] = await valueOf(value);
     }
     return { outputs, raw, resources, mocks };
+}
+
+/**
+ * Like Pulumi's Node.js language host, treat a promise rejected with nobody listening (e.g. the other outputs of a
+ * resource whose read failed) as a failure of the program, not of whoever runs it next. The host's own listener
+ * replaces any other for the duration of the run.
+ */
+function collectUnhandledRejections(): { errors: unknown[]; stop(): Promise<void> } {
+    const errors: unknown[] = [];
+    const previous = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    const collect = (reason: unknown) => errors.push(reason);
+    process.on("unhandledRejection", collect);
+    return {
+        errors,
+        async stop() {
+            // Rejections are reported after the microtask queue drains: let them arrive before restoring listeners.
+            await new Promise((resolve) => setImmediate(resolve));
+            await new Promise((resolve) => setImmediate(resolve));
+            process.off("unhandledRejection", collect);
+            for (const listener of previous) {
+                process.on("unhandledRejection", listener);
+            }
+        },
+    };
 }
 
 /** Resolves an Output (or a structure of them) to a plain value, with UNKNOWN where preview does not know it. */

@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { at, isSecret, ofType, ProgramFailed, runProgram, single, stackConfig } from "./support/program";
+import {
+    certificateKubeconfig,
+    PLATFORM_ISSUER_URL,
+    PLATFORM_STACK,
+    seedWorld,
+    worldWithPlatformStack,
+    type ExistingAccount,
+    type World,
+} from "./support/world";
+
+/**
+ * What the stack reads before it creates anything: the existing cluster, the existing account, another stack's
+ * outputs. Every failure names the key, the value and the fix, and nothing is registered before it.
+ */
+
+function withAccount(world: World, account: Partial<ExistingAccount>): World {
+    const key = "myResourceGroup/myOpenAI";
+    return { ...world, accounts: { ...world.accounts, [key]: { ...world.accounts[key], ...account } } };
+}
+
+async function failure(config: Record<string, unknown>, world: World): Promise<ProgramFailed> {
+    try {
+        await runProgram({ config, stack: "dev", world });
+    } catch (error) {
+        assert.ok(error instanceof ProgramFailed, String(error));
+        return error;
+    }
+    assert.fail("the program succeeded");
+}
+
+/** Only the stack itself (and, for stack mode, the reads of the referenced stack) may exist when discovery fails. */
+function assertNothingCreated(error: ProgramFailed): void {
+    const created = error.resources.filter(
+        (resource) => resource.type !== "pulumi:pulumi:Stack" && resource.type !== "pulumi:pulumi:StackReference",
+    );
+    assert.deepEqual(
+        created.map((resource) => resource.type),
+        [],
+    );
+}
+
+const STACK_MODE_CONFIG = {
+    ...stackConfig("dev"),
+    "aks-openai-wi:cluster": { mode: "stack", stackReference: PLATFORM_STACK },
+};
+
+describe("an existing OpenAI account", () => {
+    it("without a custom subdomain fails, explaining that Entra auth needs one, before anything is created", async () => {
+        const error = await failure(stackConfig("dev"), withAccount(seedWorld(), { customSubDomainName: undefined }));
+        assert.match(
+            error.message,
+            /aks-openai-wi:openai\.accountName = "myOpenAI": the account has no custom subdomain/,
+        );
+        assert.match(error.message, /its endpoint is https:\/\/eastus\.api\.cognitive\.microsoft\.com\//);
+        assert.match(error.message, /Please provide a custom subdomain for token authentication/);
+        assert.match(
+            error.message,
+            /Fix: az cognitiveservices account update -g myResourceGroup -n myOpenAI --custom-domain/,
+        );
+        assertNothingCreated(error);
+    });
+
+    it("that does not exist fails with the key, the value and the fix", async () => {
+        const config = {
+            ...stackConfig("dev"),
+            "aks-openai-wi:openai": { accountName: "myOpenAl", deploymentName: "gpt-4o-mini" },
+        };
+        const error = await failure(config, seedWorld());
+        assert.match(
+            error.message,
+            /aks-openai-wi:openai\.accountName = "myOpenAl": could not read this Azure OpenAI account/,
+        );
+        assert.match(
+            error.message,
+            /Fix: check the name and resource group \(az cognitiveservices account list -g myResourceGroup/,
+        );
+        assertNothingCreated(error);
+    });
+
+    it("of kind AIServices is called on its OpenAI endpoint", async () => {
+        const run = await runProgram({
+            config: stackConfig("dev"),
+            stack: "dev",
+            world: withAccount(seedWorld(), { kind: "AIServices", customSubDomainName: "contoso-ai" }),
+        });
+        assert.equal(run.outputs.openAiEndpoint, "https://contoso-ai.openai.azure.com/");
+    });
+});
+
+describe("an existing cluster", () => {
+    it("that does not exist fails before the identity is created", async () => {
+        const config = { ...stackConfig("dev"), "aks-openai-wi:cluster": { mode: "existing", name: "myAKSClustr" } };
+        const error = await failure(config, seedWorld());
+        assert.match(
+            error.message,
+            /aks-openai-wi:cluster\.name = "myAKSClustr": could not read this AKS cluster in resource group "myResourceGroup"/,
+        );
+        assert.match(error.message, /Fix: check the name and resource group \(az aks list -o table\)/);
+        assertNothingCreated(error);
+    });
+
+    it("and a missing account are reported together", async () => {
+        const config = {
+            ...stackConfig("dev"),
+            "aks-openai-wi:cluster": { name: "nope" },
+            "aks-openai-wi:openai": { accountName: "nope", deploymentName: "gpt-4o-mini" },
+        };
+        const error = await failure(config, seedWorld());
+        assert.match(error.message, /cluster\.name = "nope"/);
+        assert.match(error.message, /openai\.accountName = "nope"/);
+    });
+});
+
+describe("a cluster owned by another stack (cluster.mode stack)", () => {
+    it("federates with the producer's issuer URL and reaches the cluster with the producer's kubeconfig", async () => {
+        const run = await runProgram({ config: STACK_MODE_CONFIG, stack: "dev", world: worldWithPlatformStack() });
+        const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
+        assert.equal(credential.inputs.issuer, PLATFORM_ISSUER_URL);
+        const provider = single(run.resources, "pulumi:providers:kubernetes");
+        assert.equal(provider.inputs.kubeconfig, certificateKubeconfig("platform-aks"));
+        assert.equal(provider.inputs.clusterIdentifier, `stack:${PLATFORM_STACK}`);
+        assert.equal(at(single(run.resources, "pulumi:pulumi:StackReference").inputs, "name"), PLATFORM_STACK);
+        assert.equal(run.outputs.oidcIssuerUrl, PLATFORM_ISSUER_URL);
+        assert.equal(await isSecret(run.raw.kubeconfig), true);
+    });
+
+    it("changes nothing on the producer's cluster", async () => {
+        const run = await runProgram({ config: STACK_MODE_CONFIG, stack: "dev", world: worldWithPlatformStack() });
+        assert.equal(ofType(run.resources, "pulumi-nodejs:dynamic/aks:WorkloadIdentityFeatures").length, 0);
+        assert.equal(ofType(run.resources, "azure-native:containerservice:ManagedCluster").length, 0);
+    });
+
+    it("reads outputs under the names configured", async () => {
+        const config = {
+            ...stackConfig("dev"),
+            "aks-openai-wi:cluster": {
+                mode: "stack",
+                stackReference: PLATFORM_STACK,
+                issuerUrlOutput: "issuer",
+                kubeconfigOutput: "adminKubeconfig",
+            },
+        };
+        const world = worldWithPlatformStack({
+            issuer: PLATFORM_ISSUER_URL,
+            adminKubeconfig: certificateKubeconfig("platform-aks"),
+        });
+        const run = await runProgram({ config, stack: "dev", world });
+        assert.equal(run.outputs.oidcIssuerUrl, PLATFORM_ISSUER_URL);
+    });
+
+    it("fails clearly when the producer has no such outputs, before anything is created", async () => {
+        const error = await failure(STACK_MODE_CONFIG, worldWithPlatformStack({ clusterName: "platform-aks" }));
+        assert.match(
+            error.message,
+            /aks-openai-wi:cluster\.issuerUrlOutput = "oidcIssuerUrl": stack contoso\/aks-platform\/dev has no output named "oidcIssuerUrl"/,
+        );
+        assert.match(
+            error.message,
+            /aks-openai-wi:cluster\.kubeconfigOutput = "kubeconfig": stack contoso\/aks-platform\/dev has no output named "kubeconfig"/,
+        );
+        assert.match(error.message, /pulumi stack output -s contoso\/aks-platform\/dev/);
+        assertNothingCreated(error);
+    });
+
+    it("refuses an issuer URL that lost its trailing slash (AADSTS70021 at run time)", async () => {
+        const normalised = PLATFORM_ISSUER_URL.slice(0, -1);
+        const error = await failure(
+            STACK_MODE_CONFIG,
+            worldWithPlatformStack({ oidcIssuerUrl: normalised, kubeconfig: certificateKubeconfig("platform-aks") }),
+        );
+        assert.match(error.message, /not an https URL ending with '\/'.*AADSTS70021/);
+        assertNothingCreated(error);
+    });
+
+    it("fails clearly when the referenced stack does not exist", async () => {
+        const error = await failure(STACK_MODE_CONFIG, seedWorld());
+        assert.match(error.message, /unknown stack "contoso\/aks-platform\/dev"/);
+    });
+});

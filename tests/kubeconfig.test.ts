@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { parse } from "yaml";
+
+import { decodeKubeconfig, withNonInteractiveLogin } from "../components/kubeconfig";
+import { certificateKubeconfig, entraKubeconfig, TEST_TENANT_ID } from "./support/world";
+
+type Kubeconfig = { users: { user: { exec?: { command: string; args: string[] } } }[] };
+
+function execArgs(kubeconfig: string): string[] | undefined {
+    return (parse(kubeconfig) as Kubeconfig).users[0].user.exec?.args;
+}
+
+describe("kubeconfig", () => {
+    it("decodes the base64 kubeconfig AKS returns", () => {
+        const text = entraKubeconfig("myAKSCluster");
+        assert.equal(decodeKubeconfig(Buffer.from(text).toString("base64")), text);
+    });
+
+    it("refuses a value that does not decode to a kubeconfig", () => {
+        assert.throws(() => decodeKubeconfig(Buffer.from("hello").toString("base64")), /not a kubeconfig/);
+    });
+
+    it("replaces devicecode with azurecli, keeping only the server id, as kubelogin convert-kubeconfig does", () => {
+        const converted = withNonInteractiveLogin(entraKubeconfig("myAKSCluster"), "azurecli");
+        assert.deepEqual(execArgs(converted), [
+            "get-token",
+            "--login",
+            "azurecli",
+            "--server-id",
+            "6dae42f8-4368-4678-94ff-3960e28e3630",
+        ]);
+    });
+
+    it("uses workloadidentity for CI, which reads its client and tenant from the environment", () => {
+        assert.deepEqual(execArgs(withNonInteractiveLogin(entraKubeconfig("c"), "workloadidentity")), [
+            "get-token",
+            "--login",
+            "workloadidentity",
+            "--server-id",
+            "6dae42f8-4368-4678-94ff-3960e28e3630",
+        ]);
+    });
+
+    it("keeps tenant and environment for spn, and drops the Azure CLI's public client id", () => {
+        assert.deepEqual(execArgs(withNonInteractiveLogin(entraKubeconfig("c"), "spn")), [
+            "get-token",
+            "--login",
+            "spn",
+            "--server-id",
+            "6dae42f8-4368-4678-94ff-3960e28e3630",
+            "--tenant-id",
+            TEST_TENANT_ID,
+            "--environment",
+            "AzurePublicCloud",
+        ]);
+    });
+
+    it("leaves a kubeconfig with client certificates exactly as it is", () => {
+        const text = certificateKubeconfig("platform-aks");
+        assert.equal(withNonInteractiveLogin(text, "azurecli"), text);
+    });
+
+    it("leaves a kubelogin user that already logs in non-interactively as it is", () => {
+        const text = withNonInteractiveLogin(entraKubeconfig("c"), "workloadidentity");
+        assert.equal(withNonInteractiveLogin(text, "azurecli"), text);
+    });
+});
