@@ -21,4 +21,20 @@ export default tseslint.config(
             "no-console": "off",
         },
     },
+    {
+        // Plain CommonJS scripts the tests start with `node` alone: the loopback guard, and the processes that mimic
+        // Pulumi's own (dynamic provider host, serializer), which must run without a TypeScript loader.
+        files: ["**/*.cjs"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: {
+                require: "readonly",
+                module: "writable",
+                process: "readonly",
+                console: "readonly",
+                __dirname: "readonly",
+            },
+        },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
 );
