@@ -133,7 +133,12 @@ export const clusterFeaturesProvider: dynamic.ResourceProvider<ClusterFeatureInp
 async function armClient(inputs: ClusterFeatureInputs) {
     const { DefaultAzureCredential } = await import("@azure/identity");
     const { ContainerServiceClient } = await import("@azure/arm-containerservice");
-    return new ContainerServiceClient(new DefaultAzureCredential(), inputs.subscriptionId, {
+    // The authority is the operator's (AZURE_AUTHORITY_HOST, default login.microsoftonline.com). With instance discovery
+    // on, MSAL asks login.microsoftonline.com to vouch for any authority it does not know: a call out of a sovereign or
+    // private cloud that fails where the public cloud is unreachable. The public and national clouds' authorities are
+    // known to MSAL without that call, so turning it off changes nothing for them.
+    const credential = new DefaultAzureCredential({ disableInstanceDiscovery: true });
+    return new ContainerServiceClient(credential, inputs.subscriptionId, {
         endpoint: inputs.armEndpoint,
         credentials: { scopes: [`${inputs.armEndpoint}.default`] },
     });
@@ -198,8 +203,14 @@ function explain(action: "read" | "update", inputs: ClusterFeatureInputs, error:
         advice = `another operation is in progress on the cluster. Fix: wait for it (az aks show --query provisioningState) and run pulumi up again.`;
     } else if (status === 429) {
         advice = `Azure Resource Manager kept throttling the requests after retries. Fix: wait a few minutes and run pulumi up again.`;
+    } else if (/^The long-running operation has failed/.test(detail)) {
+        // Raised by the SDK's poller when AKS accepted the PUT but its operation ended Failed.
+        advice =
+            `AKS accepted the update but the operation failed (its error is below); the cluster may now be in ` +
+            `provisioningState Failed. Fix: remove the cause, then run pulumi up again; if the cluster stays Failed, ` +
+            `az aks update -g ${inputs.resourceGroupName} -n ${inputs.clusterName} with no other arguments reconciles it first.`;
     } else {
-        advice = `Fix: see the error above; az aks update --enable-oidc-issuer --enable-workload-identity shows the same operation.`;
+        advice = `Fix: see the Azure error below; az aks update --enable-oidc-issuer --enable-workload-identity runs the same operation.`;
     }
     return new Error(
         `Failed ${doing} ${cluster}${code ? ` (${code}${status ? `, HTTP ${status}` : ""})` : ""}: ${advice}\n${detail}`,
