@@ -94,7 +94,7 @@ export interface ProviderRun {
     readonly stderr: string;
 }
 
-/** Where the provider comes from: its serialized text (what Pulumi runs) or its TypeScript module (run under tsx). */
+/** Where the provider comes from: its serialized text (what Pulumi runs) or its TypeScript module (run with tsx/cjs). */
 export type ProviderSource =
     { readonly serializedFile: string } | { readonly module: { readonly path: string; readonly export: string } };
 
@@ -113,7 +113,7 @@ export async function runDynamicProvider(args: {
     const requestFile = path.join(args.dir, `provider-request-${id}.json`);
     const resultFile = path.join(args.dir, `provider-result-${id}.json`);
     writeFileSync(requestFile, JSON.stringify({ ...args.source, calls: args.calls }));
-    const loader = "module" in args.source ? ["--import", "tsx"] : [];
+    const loader = "module" in args.source ? ["--require", "tsx/cjs"] : [];
     const child = await runNode([...loader, "--require", LOOPBACK_GUARD, PROVIDER_HOST, requestFile, resultFile], {
         env: args.env,
     });
@@ -145,7 +145,8 @@ let sequence = 0;
 /** Writes `request` to a file, runs `node [loader] --require guard <script> <request> <result>`, reads the result. */
 async function runScript<T extends { readonly blockedConnections: readonly string[] | null }>(args: {
     readonly script: string;
-    readonly tsx: boolean;
+    /** The TypeScript loader: tsx's CommonJS hook (fast), or full tsx when the code uses import() of TypeScript. */
+    readonly loader: "none" | "tsx/cjs" | "tsx";
     readonly request: unknown;
     readonly env: NodeJS.ProcessEnv;
     readonly dir: string;
@@ -154,7 +155,7 @@ async function runScript<T extends { readonly blockedConnections: readonly strin
     const requestFile = path.join(args.dir, `request-${id}.json`);
     const resultFile = path.join(args.dir, `result-${id}.json`);
     writeFileSync(requestFile, JSON.stringify(args.request));
-    const loader = args.tsx ? ["--import", "tsx"] : [];
+    const loader = { none: [], "tsx/cjs": ["--require", "tsx/cjs"], tsx: ["--import", "tsx"] }[args.loader];
     const child = await runNode([...loader, "--require", LOOPBACK_GUARD, args.script, requestFile, resultFile], {
         env: args.env,
     });
@@ -193,7 +194,7 @@ export function getTokenInChild(args: {
 }): Promise<TokenResult & { readonly stderr: string }> {
     return runScript<TokenResult>({
         script: path.join(PROJECT_ROOT, "tests", "support", "getToken.cjs"),
-        tsx: false,
+        loader: "none",
         request: args.request,
         env: args.env,
         dir: args.dir,
@@ -212,7 +213,7 @@ export async function callFunctionInChild(args: {
 }): Promise<CallResult> {
     const result = await runScript<FunctionResult>({
         script: path.join(PROJECT_ROOT, "tests", "support", "callFunction.ts"),
-        tsx: true,
+        loader: "tsx/cjs",
         request: { module: args.module, export: args.export, args: args.args },
         env: args.env,
         dir: args.dir,
@@ -222,7 +223,13 @@ export async function callFunctionInChild(args: {
 }
 
 export interface ProgramRequest {
+    /**
+     * Config as `pulumi` hands it over: fully qualified keys to values. With `stackConfig`, these values are laid over
+     * that stack's config (Pulumi.yaml defaults + Pulumi.<stack>.yaml), object values key by key, in the child: the
+     * test process then need not load @pulumi/pulumi (seconds under tsx) just to read YAML.
+     */
     readonly config: Readonly<Record<string, unknown>>;
+    readonly stackConfig?: string;
     readonly world: World;
     /** What the mocked `getClientToken` returns: a token the Entra stand-in minted for the ARM stand-in. */
     readonly armToken: string;
@@ -248,7 +255,8 @@ export async function runProgramInChild(args: {
 }): Promise<ProgramResult> {
     const result = await runScript<ProgramResult>({
         script: path.join(PROJECT_ROOT, "tests", "support", "programInChild.ts"),
-        tsx: true,
+        // The engine loads the program with import(), which needs tsx's ESM hooks.
+        loader: "tsx",
         request: args.request,
         env: args.env,
         dir: args.dir,

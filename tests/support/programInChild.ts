@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 
 import type * as pulumi from "@pulumi/pulumi";
 
-import { ProgramFailed, runProgram } from "../../tools/engine/runProgram";
+import { ProgramFailed, runProgram, stackConfig } from "../../tools/engine/runProgram";
 import type { ProgramRequest, ProgramResult } from "./children";
 import { CloudMocks } from "./mocks";
 import type { World } from "./world";
@@ -35,6 +35,19 @@ class ChildMocks extends CloudMocks {
     }
 }
 
+function configOf(request: ProgramRequest): Record<string, unknown> {
+    const config: Record<string, unknown> = request.stackConfig === undefined ? {} : stackConfig(request.stackConfig);
+    for (const [key, value] of Object.entries(request.config)) {
+        const base = config[key];
+        config[key] = isObject(base) && isObject(value) ? { ...base, ...value } : value;
+    }
+    return config;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 async function main(): Promise<void> {
     const [requestFile, resultFile] = process.argv.slice(2);
     const request = JSON.parse(readFileSync(requestFile, "utf8")) as ProgramRequest;
@@ -43,7 +56,12 @@ async function main(): Promise<void> {
     const calls = () =>
         mocks.calls.map((call) => ({ token: call.token, inputs: call.inputs as Record<string, unknown> }));
     try {
-        const run = await runProgram({ config: request.config, stack: request.stack, preview: request.preview, mocks });
+        const run = await runProgram({
+            config: configOf(request),
+            stack: request.stack,
+            preview: request.preview,
+            mocks,
+        });
         result = { ok: true, outputs: run.outputs, resources: run.resources, calls: calls() };
     } catch (error) {
         if (!(error instanceof ProgramFailed)) {
