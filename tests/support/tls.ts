@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { RequestListener } from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -24,6 +24,7 @@ export interface TestTls {
 
 export function createTestTls(): TestTls {
     const dir = mkdtempSync(path.join(tmpdir(), "aks-openai-wi-tls-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
     const file = (name: string) => path.join(dir, name);
     const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
 
@@ -31,7 +32,9 @@ export function createTestTls(): TestTls {
         "req",
         "-x509",
         "-newkey",
-        "rsa:2048",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
         "-nodes",
         "-days",
         "2",
@@ -45,7 +48,9 @@ export function createTestTls(): TestTls {
     openssl(
         "req",
         "-newkey",
-        "rsa:2048",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
         "-nodes",
         "-subj",
         "/CN=127.0.0.1",
