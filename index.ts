@@ -2,6 +2,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 
 import { AiService } from "./components/aiService";
+import { PRODUCT_SERVICE_LABELS } from "./components/constants";
 import type { ClusterConnection } from "./components/clusterConnection";
 import { loadSettings, type Settings } from "./components/config";
 import { discoverExisting, type Discovery } from "./components/discovery";
@@ -59,6 +60,11 @@ export = async () => {
             openAiDeploymentName: openai.deploymentName,
             openAiApiVersion: settings.openai.apiVersion,
             adoptExisting: app.adoptExisting,
+            runAsUser: app.runAsUser,
+            // A list so that other in-cluster callers (e.g. a smoke-test Job) can be admitted too.
+            networkPolicy: app.networkPolicy.enabled
+                ? { allowedPeers: [{ podLabels: PRODUCT_SERVICE_LABELS }] }
+                : undefined,
             // Pods must not start before they can get a token and use it.
             startAfter: [
                 appAccount.serviceAccount,
@@ -111,6 +117,7 @@ function clusterFor(settings: Settings, existing: Discovery, subscriptionId: str
                 nodeCount: cluster.nodeCount,
                 nodeVmSize: cluster.nodeVmSize,
                 kubeloginMode: cluster.kubeloginMode,
+                protect: settings.protect,
             });
         case "stack":
             if (existing.stackCluster === undefined) {
@@ -139,5 +146,6 @@ function openAiFor(settings: Settings, existing: Discovery): OpenAiTarget {
         deploymentName: openai.deploymentName,
         model: openai.model,
         sku: openai.sku,
+        protect: settings.protect,
     });
 }

@@ -2,8 +2,22 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { ContainerResources } from "./config";
-import { AI_SERVICE_NAME, AI_SERVICE_PORT, IDENTITY_HASH_ANNOTATION, USE_WORKLOAD_IDENTITY_LABEL } from "./constants";
+import {
+    AI_SERVICE_NAME,
+    AI_SERVICE_PORT,
+    IDENTITY_HASH_ANNOTATION,
+    ROLLING_UPDATE,
+    USE_WORKLOAD_IDENTITY_LABEL,
+} from "./constants";
 import { identityHash } from "./naming";
+
+/** Pods allowed to call ai-service when the NetworkPolicy is on. */
+export interface NetworkPeer {
+    /** Labels the calling pods carry (all must match). */
+    readonly podLabels: Readonly<Record<string, string>>;
+    /** Namespace of the calling pods; default: ai-service's own namespace. */
+    readonly namespace?: string;
+}
 
 export interface AiServiceArgs {
     /** Namespace of the store (product-service calls `http://ai-service:5001/` in its own namespace). */
@@ -30,6 +44,13 @@ export interface AiServiceArgs {
      * (the API key variables) is removed; see docs/adopting-kubectl-objects.md.
      */
     readonly adoptExisting: boolean;
+    /** Run the container as this non-root UID, with runAsNonRoot (default: the image's user, root). */
+    readonly runAsUser?: number;
+    /**
+     * Admit ingress to ai-service only from these callers (default: no NetworkPolicy). Takes effect only on clusters
+     * with a network policy engine (AKS --network-policy azure|calico|cilium).
+     */
+    readonly networkPolicy?: { readonly allowedPeers: readonly NetworkPeer[] };
     /**
      * What the pods need before they start: the ServiceAccount, its federated credential, the role assignment, and the
      * cluster's workload identity (the webhook). Put on the Deployment itself: a component's dependsOn does not reach
@@ -55,6 +76,32 @@ export function aiServiceEnvironment<T>(args: {
 }
 
 /**
+ * Pod-level security context: the runtime's default seccomp profile always; a non-root UID only when configured
+ * (the upstream image declares no USER, so runAsNonRoot without a UID stops the pod from starting).
+ */
+export function podSecurityContext(runAsUser?: number): k8s.types.input.core.v1.PodSecurityContext {
+    return {
+        seccompProfile: { type: "RuntimeDefault" },
+        ...(runAsUser === undefined ? {} : { runAsNonRoot: true, runAsUser }),
+    };
+}
+
+/** Container-level hardening that a Python web server on an unprivileged port never needs to undo. */
+export function containerSecurityContext(): k8s.types.input.core.v1.SecurityContext {
+    return { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+}
+
+/** NetworkPolicy `from` entries: a bare podSelector means "in the policy's namespace"; others name their namespace. */
+export function ingressPeers(peers: readonly NetworkPeer[]): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
+    return peers.map((peer) => ({
+        podSelector: { matchLabels: { ...peer.podLabels } },
+        ...(peer.namespace === undefined
+            ? {}
+            : { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } } }),
+    }));
+}
+
+/**
  * The aks-store-demo `ai-service` Deployment and its `ai-service` Service, running keyless: the pod template carries
  * the workload-identity label (the webhook injects the token only into pods that have it, at creation), runs as the
  * federated ServiceAccount, and has no key variable at all. The Deployment starts after everything in `startAfter`: a
@@ -63,6 +110,10 @@ export function aiServiceEnvironment<T>(args: {
 export class AiService extends pulumi.ComponentResource {
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly service: k8s.core.v1.Service;
+    /** Present when replicas > 1: voluntary disruptions (node drains, upgrades) keep at least one pod serving. */
+    public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+    /** Present when `networkPolicy` is given. */
+    public readonly networkPolicy?: k8s.networking.v1.NetworkPolicy;
     /** In-cluster URL product-service calls. */
     public readonly url: pulumi.Output<string>;
 
@@ -72,7 +123,10 @@ export class AiService extends pulumi.ComponentResource {
         const labels = { app: AI_SERVICE_NAME };
         const healthProbe = { httpGet: { path: "/health", port: AI_SERVICE_PORT } };
         // `import` is a no-op once the objects are in the state, so it stays set after the first `pulumi up`.
-        const adoption = args.adoptExisting ? { import: `${args.namespace}/${AI_SERVICE_NAME}` } : {};
+        // Adopted objects were created by kubectl, not by this stack: `pulumi destroy` leaves them in place.
+        const adoption = args.adoptExisting
+            ? { import: `${args.namespace}/${AI_SERVICE_NAME}`, retainOnDelete: true }
+            : {};
 
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -88,6 +142,7 @@ export class AiService extends pulumi.ComponentResource {
                     replicas: args.replicas,
                     // Same selector as the quickstart's Deployment: a selector is immutable, so adoption needs it.
                     selector: { matchLabels: labels },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { ...ROLLING_UPDATE } },
                     template: {
                         metadata: {
                             labels: { ...labels, [USE_WORKLOAD_IDENTITY_LABEL]: "true" },
@@ -97,12 +152,20 @@ export class AiService extends pulumi.ComponentResource {
                         },
                         spec: {
                             serviceAccountName: args.serviceAccountName,
+                            // The API token is not needed: ai-service never calls Kubernetes. Workload identity does
+                            // not depend on it either: the azure-workload-identity webhook adds its own projected
+                            // token volume (audience api://AzureADTokenExchange) to every pod it mutates, whatever
+                            // this flag says (pkg/webhook/webhook.go, addProjectedVolume); the flag only drops the
+                            // kube-api-access volume the ServiceAccount admission plugin would add.
+                            automountServiceAccountToken: false,
+                            securityContext: podSecurityContext(args.runAsUser),
                             nodeSelector: { "kubernetes.io/os": "linux" },
                             containers: [
                                 {
                                     name: AI_SERVICE_NAME,
                                     image: args.image,
                                     ports: [{ name: "http", containerPort: AI_SERVICE_PORT }],
+                                    securityContext: containerSecurityContext(),
                                     env: aiServiceEnvironment({
                                         endpoint: args.openAiEndpoint,
                                         deploymentName: args.openAiDeploymentName,
@@ -150,6 +213,39 @@ export class AiService extends pulumi.ComponentResource {
             },
             { parent: this, ...adoption },
         );
+
+        if (args.replicas > 1) {
+            // Only with more than one replica: minAvailable 1 of 1 would block every node drain.
+            this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-pdb`,
+                {
+                    metadata: { name: AI_SERVICE_NAME, namespace: args.namespace, labels },
+                    spec: { minAvailable: 1, selector: { matchLabels: labels } },
+                },
+                { parent: this },
+            );
+        }
+
+        if (args.networkPolicy !== undefined) {
+            this.networkPolicy = new k8s.networking.v1.NetworkPolicy(
+                `${name}-ingress`,
+                {
+                    metadata: { name: AI_SERVICE_NAME, namespace: args.namespace, labels },
+                    spec: {
+                        podSelector: { matchLabels: labels },
+                        // Ingress only: ai-service must still reach DNS, Entra ID and Azure OpenAI.
+                        policyTypes: ["Ingress"],
+                        ingress: [
+                            {
+                                from: ingressPeers(args.networkPolicy.allowedPeers),
+                                ports: [{ protocol: "TCP", port: AI_SERVICE_PORT }],
+                            },
+                        ],
+                    },
+                },
+                { parent: this },
+            );
+        }
 
         this.url = pulumi.interpolate`http://${this.service.metadata.name}.${this.service.metadata.namespace}:${AI_SERVICE_PORT}/`;
 

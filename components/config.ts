@@ -90,6 +90,12 @@ export interface FederatedServiceAccount {
     readonly federatedCredentialName: string;
 }
 
+/** The optional NetworkPolicy in front of ai-service. */
+export interface NetworkPolicySettings {
+    /** Admit ingress to ai-service only from the allowed callers (default false: needs a network policy engine). */
+    readonly enabled: boolean;
+}
+
 export interface AiServiceSettings {
     readonly serviceAccount: FederatedServiceAccount;
     readonly createNamespace: boolean;
@@ -98,6 +104,9 @@ export interface AiServiceSettings {
     readonly resources: ContainerResources;
     /** Import the quickstart's kubectl-created `ai-service` Deployment and Service instead of creating them. */
     readonly adoptExisting: boolean;
+    /** Run the container as this non-root UID (with runAsNonRoot); undefined keeps the image's user (root). */
+    readonly runAsUser?: number;
+    readonly networkPolicy: NetworkPolicySettings;
 }
 
 export interface Settings {
@@ -113,6 +122,11 @@ export interface Settings {
     readonly identityName: string;
     readonly aiService: AiServiceSettings;
     readonly additionalServiceAccounts: readonly FederatedServiceAccount[];
+    /**
+     * `protect` on the resources whose loss is an outage and that the stack owns (a managed cluster, a managed
+     * account): `pulumi destroy` and replacements stop at them. Default: on for production-like stack names.
+     */
+    readonly protect: boolean;
 }
 
 /** Raw values as read from the stack: top-level keys of the project namespace, plus `azure-native:location`. */
@@ -150,6 +164,7 @@ const TOP_LEVEL_KEYS = [
     "identity",
     "aiService",
     "additionalServiceAccounts",
+    "protect",
 ] as const;
 
 const CLUSTER_MODES = ["existing", "managed", "stack"] as const;
@@ -193,7 +208,20 @@ const AI_SERVICE_KEYS = [
     "replicas",
     "resources",
     "adoptExisting",
+    "runAsUser",
+    "networkPolicy",
 ] as const;
+
+const NETWORK_POLICY_KEYS = ["enabled"] as const;
+
+/** Linux UIDs Kubernetes accepts for runAsUser, without 0 (root, which runAsNonRoot refuses). */
+const RUN_AS_USER = { min: 1, max: 2147483647, example: "10001" } as const;
+
+/**
+ * Stack names treated as production: `protect` defaults to true for them, so a `pulumi destroy` or a replacement
+ * cannot take the cluster or the account down by accident.
+ */
+const PRODUCTION_STACK = /^(?:prod|production|prd|live)$|-(?:prod|production)$/i;
 
 /** Rules for names Azure and Kubernetes accept; each says what is allowed, for the error message. */
 export const RULES = {
@@ -340,6 +368,8 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
     const aiService = readAiService(problems, root.raw("aiService"), cluster.mode);
     const additionalServiceAccounts = readAdditionalServiceAccounts(problems, root.raw("additionalServiceAccounts"));
 
+    const protect = readProtect(problems, root.raw("protect"), context.stack);
+
     checkFederationLimits(problems, aiService.serviceAccount, additionalServiceAccounts, identityName);
     problems.throwIfAny();
 
@@ -354,7 +384,32 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
         identityName,
         aiService,
         additionalServiceAccounts,
+        protect,
     });
+}
+
+/** Top-level `protect`: true/false (or the strings `pulumi config set` stores); default from the stack name. */
+function readProtect(problems: Problems, raw: unknown, stack: string): boolean {
+    const fallback = isProductionStack(stack);
+    if (raw === undefined || raw === null) {
+        return fallback;
+    }
+    if (raw === true || raw === "true") {
+        return true;
+    }
+    if (raw === false || raw === "false") {
+        return false;
+    }
+    problems.add(
+        `${fullKey("protect")} = ${show(raw)}: must be true or false (default for stack "${stack}": ${fallback}). ` +
+            `Fix: ${fixCommand("protect", "true")}`,
+    );
+    return fallback;
+}
+
+/** Whether a stack name reads as production (`prod`, `production`, `prd`, `live`, `*-prod`, `*-production`). */
+export function isProductionStack(stack: string): boolean {
+    return PRODUCTION_STACK.test(stack);
 }
 
 /** Reads the stack's configuration through Pulumi and validates it. The only place the program reads config. */
@@ -518,7 +573,36 @@ function readAiService(problems: Problems, raw: unknown, clusterMode: ClusterSet
         resources: readResources(problems, aiService),
         // On an existing cluster the quickstart's kubectl-created ai-service is the usual starting point.
         adoptExisting: aiService.boolean("adoptExisting", clusterMode === "existing"),
+        runAsUser: readRunAsUser(problems, aiService),
+        networkPolicy: readNetworkPolicy(aiService),
     };
+}
+
+/**
+ * Opt-in: the upstream image declares no USER, so it runs as root; `runAsNonRoot` alone would make the kubelet
+ * refuse to start it ("image will run as root"). A UID makes it run, but whether every code path of the image works
+ * without root (it writes nothing today that we know of) is for the operator to verify, hence not the default.
+ */
+function readRunAsUser(problems: Problems, aiService: ConfigObject): number | undefined {
+    if (!aiService.has("runAsUser")) {
+        return undefined;
+    }
+    const raw = aiService.raw("runAsUser");
+    if (raw === 0 || raw === "0") {
+        problems.add(
+            `${fullKey("aiService.runAsUser")} = ${show(raw)}: UID 0 is root, and the pod also sets runAsNonRoot, so the ` +
+                `kubelet would refuse to start it. Fix: ${fixCommand("aiService.runAsUser", RUN_AS_USER.example)} ` +
+                `(any non-root UID), or remove the key to keep the image's own user`,
+        );
+        return undefined;
+    }
+    const uid = aiService.integer("runAsUser", RUN_AS_USER, -1);
+    return uid === -1 ? undefined : uid;
+}
+
+function readNetworkPolicy(aiService: ConfigObject): NetworkPolicySettings {
+    const networkPolicy = aiService.object("networkPolicy", NETWORK_POLICY_KEYS);
+    return { enabled: networkPolicy.boolean("enabled", false) };
 }
 
 function readImage(problems: Problems, aiService: ConfigObject): string {

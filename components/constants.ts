@@ -59,3 +59,33 @@ export const CREDENTIAL_ENV_NAMES: readonly string[] = [
 
 /** Public-cloud Azure Resource Manager; override with the `armEndpoint` config key for sovereign clouds. */
 export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com/";
+
+/**
+ * Built-in roles no workload identity may hold: each manages resources or access, or can list account keys (which
+ * defeats keyless access). The policy pack refuses them for identities federated with Kubernetes ServiceAccounts.
+ */
+export const BROAD_ROLES: Readonly<Record<string, string>> = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
+    "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68": "Cognitive Services Contributor",
+    [COGNITIVE_SERVICES_USER_ROLE_ID]: "Cognitive Services User",
+    [OPENAI_CONTRIBUTOR_ROLE_ID]: "Cognitive Services OpenAI Contributor",
+};
+
+/** Roles that open the Azure OpenAI data plane; they belong on one Cognitive Services account, never wider. */
+export const OPENAI_DATA_ROLES: Readonly<Record<string, string>> = {
+    [OPENAI_USER_ROLE_ID]: "Cognitive Services OpenAI User",
+    [OPENAI_CONTRIBUTOR_ROLE_ID]: "Cognitive Services OpenAI Contributor",
+    [COGNITIVE_SERVICES_USER_ROLE_ID]: "Cognitive Services User",
+};
+
+/** Labels of aks-store-demo's product-service pods: the one caller of ai-service (`http://ai-service:5001/`). */
+export const PRODUCT_SERVICE_LABELS: Readonly<Record<string, string>> = { app: "product-service" };
+
+/**
+ * Rollout of ai-service: start one new pod before stopping an old one, so a rollout (a new identity hash, a new
+ * image) never drops the ready pods below `replicas`, and a new pod that cannot start leaves the old ones serving.
+ */
+export const ROLLING_UPDATE = { maxUnavailable: 0, maxSurge: 1 } as const;

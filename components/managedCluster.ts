@@ -20,6 +20,8 @@ export interface ManagedAksClusterArgs {
     readonly nodeVmSize: string;
     /** Non-interactive kubelogin mode for Entra-enabled clusters. */
     readonly kubeloginMode: KubeloginMode;
+    /** Refuse to delete or replace the cluster (`pulumi destroy` stops at it) until unprotected. Default false. */
+    readonly protect?: boolean;
 }
 
 /**
@@ -65,6 +67,8 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
             },
             {
                 parent: this,
+                // Losing the cluster is an outage (and a new cluster has a new issuer URL: every credential breaks).
+                protect: args.protect ?? false,
                 // The autoscaler owns the node count after creation; AKS fills in the pool's version on patch upgrades.
                 ignoreChanges: ["agentPoolProfiles[0].count", "agentPoolProfiles[0].orchestratorVersion"],
             },

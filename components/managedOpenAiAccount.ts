@@ -21,6 +21,8 @@ export interface ManagedOpenAiAccountArgs {
     readonly model: ModelSettings;
     /** Deployment SKU and capacity in 1K tokens-per-minute units. */
     readonly sku: DeploymentSkuSettings;
+    /** Refuse to delete or replace the account (`pulumi destroy` stops at it) until unprotected. Default false. */
+    readonly protect?: boolean;
 }
 
 /**
@@ -54,7 +56,8 @@ export class ManagedOpenAiAccount extends pulumi.ComponentResource implements Op
                     publicNetworkAccess: cognitiveservices.PublicNetworkAccess.Enabled,
                 },
             },
-            { parent: this },
+            // A deleted account is soft-deleted and its name blocked until purged: losing it is a long outage.
+            { parent: this, protect: args.protect ?? false },
         );
 
         this.deployment = new cognitiveservices.Deployment(

@@ -92,7 +92,9 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
                 new k8s.core.v1.Namespace(
                     `${name}-ns-${namespace}`,
                     { metadata: { name: namespace } },
-                    { parent: this },
+                    // Deleting a namespace deletes everything in it, including the store's workloads this stack never
+                    // created (and, with upsert, a namespace that existed before): `pulumi destroy` leaves it.
+                    { parent: this, retainOnDelete: true },
                 ),
             ]),
         );
