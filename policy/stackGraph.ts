@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 
-import { CLIENT_ID_ANNOTATION } from "../components/constants";
+import { CLIENT_ID_ANNOTATION, USE_WORKLOAD_IDENTITY_LABEL } from "../components/constants";
 import {
     cognitiveServicesAccountOf,
     isCognitiveServicesAccount,
@@ -80,6 +80,7 @@ export interface AccountNode {
 export interface RoleAssignmentNode {
     readonly node: StackNode;
     readonly principal: IdentityNode | undefined;
+    readonly principalId: Text;
     readonly roleGuid: string | Unknown | undefined;
     readonly scope: Text;
     /** The account in this stack the scope points at, if any. */
@@ -88,6 +89,8 @@ export interface RoleAssignmentNode {
 
 export interface StackGraph {
     readonly pods: readonly WorkloadPod[];
+    /** Pod-running resources of which it is not known yet whether (or as which ServiceAccount) they use workload identity. */
+    readonly undeterminedPods: number;
     readonly serviceAccounts: readonly ServiceAccountNode[];
     readonly identities: readonly IdentityNode[];
     readonly credentials: readonly CredentialNode[];
@@ -166,6 +169,7 @@ export function buildStackGraph(resources: readonly PolicyResource[]): StackGrap
             return {
                 node,
                 principal: linkedBy(node, "principalId", identities) ?? byPrincipalId(node, identities),
+                principalId: stringAt(node.props, "principalId"),
                 roleGuid: isUnknown(roleDefinitionId)
                     ? UNKNOWN
                     : roleDefinitionId === undefined
@@ -190,19 +194,24 @@ export function buildStackGraph(resources: readonly PolicyResource[]): StackGrap
         });
 
     const pods: WorkloadPod[] = [];
+    let undeterminedPods = 0;
     for (const node of nodes) {
         const pod = podTemplateOf(node.type, node.props);
-        if (pod !== undefined && usesWorkloadIdentity(pod)) {
-            pods.push({
-                node,
-                pod,
-                serviceAccountName: stringAt(pod.spec, "serviceAccountName"),
-                openAiEndpoints: openAiEndpointsOf(pod),
-            });
+        if (pod === undefined) {
+            continue;
+        }
+        const serviceAccountName = stringAt(pod.spec, "serviceAccountName");
+        if (usesWorkloadIdentity(pod)) {
+            pods.push({ node, pod, serviceAccountName, openAiEndpoints: openAiEndpointsOf(pod) });
+            if (isUnknown(pod.namespace) || isUnknown(serviceAccountName)) {
+                undeterminedPods++;
+            }
+        } else if (isUnknown(pod.podLabels) || isUnknown(pod.podLabels?.[USE_WORKLOAD_IDENTITY_LABEL])) {
+            undeterminedPods++;
         }
     }
 
-    return { pods, serviceAccounts, identities, credentials, accounts, roleAssignments };
+    return { pods, undeterminedPods, serviceAccounts, identities, credentials, accounts, roleAssignments };
 }
 
 function identityOfCredential(node: StackNode, identities: readonly IdentityNode[]): IdentityNode | undefined {

@@ -152,15 +152,20 @@ function identityHasRoleOnCalledAccount(graph: StackGraph, report: StackReport):
 }
 
 function checkOpenAiRole(graph: StackGraph, pod: WorkloadPod, identity: IdentityNode, report: StackReport): void {
+    // A role assignment whose principal is not known yet (and not linked by dependency) may be this identity's.
+    const unresolvedPrincipal = graph.roleAssignments.some(
+        (assignment) => assignment.principal === undefined && isUnknown(assignment.principalId),
+    );
     const roles = graph.roleAssignments.filter((assignment) => assignment.principal === identity);
-    if (roles.some((role) => isUnknown(role.roleGuid))) {
+    if (unresolvedPrincipal || roles.some((role) => isUnknown(role.roleGuid))) {
         return;
     }
     const openAiRoles = roles.filter((role) => openAiDataRoleName(role.roleGuid as string | undefined) !== undefined);
+    const scopeUnresolved = openAiRoles.some((role) => role.account === undefined && isUnknown(role.scope));
     for (const endpoint of new Set(pod.openAiEndpoints)) {
         const account = typeof endpoint === "string" ? accountOfEndpoint(graph, endpoint) : undefined;
         if (account !== undefined) {
-            if (!openAiRoles.some((role) => role.account === account)) {
+            if (!scopeUnresolved && !openAiRoles.some((role) => role.account === account)) {
                 report(
                     `Identity ${identity.node.name}, used by ${pod.pod.label}, has no Azure OpenAI data role on ` +
                         `account ${account.node.name}, which its endpoint ${show(endpoint)} points at: every call ` +
@@ -235,7 +240,7 @@ function noBroadRoleForWorkloadIdentity(graph: StackGraph, report: StackReport):
 // ---------------------------------------------------------------------------------------------------------------
 
 function credentialIsUsedByAPod(graph: StackGraph, report: StackReport): void {
-    if (graph.pods.some((pod) => isUnknown(pod.pod.namespace) || isUnknown(pod.serviceAccountName))) {
+    if (graph.undeterminedPods > 0) {
         return;
     }
     const subjects = new Set(graph.pods.map((pod) => subjectOf(pod.pod.namespace, pod.serviceAccountName)));
