@@ -146,13 +146,18 @@ export function stackArgs(resources: readonly RegisteredResource[]): StackValida
 
 /** Recorded properties as the engine marshals them (unknowns as sentinels, no "__" keys), behind the policy proxy. */
 export function enginePresented(properties: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    return unknownCheckingProxy(engineMarshalled(properties));
+}
+
+/** Recorded properties as the engine marshals them for an analyzer: unknowns as sentinels, no "__" keys. */
+export function engineMarshalled(properties: Readonly<Record<string, unknown>>): Record<string, unknown> {
     const marshalled: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(properties)) {
         if (!key.startsWith("__") && value !== undefined) {
             marshalled[key] = withSentinels(value);
         }
     }
-    return unknownCheckingProxy(marshalled);
+    return marshalled;
 }
 
 function withSentinels(value: unknown): unknown {
