@@ -72,7 +72,7 @@ describe("protect", () => {
     it("catches a misspelt key instead of silently keeping the default", () => {
         const problem = onlyProblem({ ...seedRaw(), protected: true }, "aks-openai-wi:protected", "protect");
         assert.match(problem, /did you mean "protect"\?/);
-        assert.match(problem, /Fix: pulumi config rm --path 'aks-openai-wi:protected'/);
+        assert.match(problem, /Fix: pulumi config rm 'aks-openai-wi:protected'/);
     });
 });
 
