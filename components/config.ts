@@ -223,6 +223,78 @@ const RUN_AS_USER = { min: 1, max: 2147483647, example: "10001" } as const;
  */
 const PRODUCTION_STACK = /^(?:prod|production|prd|live)$|-(?:prod|production)$/i;
 
+const IDENTITY_KEYS = ["name"] as const;
+const MODEL_KEYS = ["name", "version"] as const;
+const SKU_KEYS = ["name", "capacity"] as const;
+const RESOURCES_KEYS = ["requests", "limits"] as const;
+const QUANTITY_KEYS = ["cpu", "memory"] as const;
+const SERVICE_ACCOUNT_ENTRY_KEYS = ["namespace", "name", "federatedCredentialName"] as const;
+
+/** The keys one configuration object accepts: a list, or (for an object with a `mode` key) a list per mode. */
+export type ObjectKeys = readonly string[] | Readonly<Record<string, readonly string[]>>;
+
+/**
+ * Every key the program accepts, by the dotted path of the object that holds it: `""` is the project namespace and
+ * `[]` stands for each item of a list. The parser takes each object's allowed keys from these same lists, and a test
+ * checks README's Configuration table against this map, so the documented keys cannot drift from the validated ones.
+ */
+export const CONFIG_SCHEMA: Readonly<Record<string, ObjectKeys>> = {
+    "": TOP_LEVEL_KEYS,
+    cluster: CLUSTER_KEYS,
+    openai: OPENAI_KEYS,
+    "openai.model": MODEL_KEYS,
+    "openai.sku": SKU_KEYS,
+    identity: IDENTITY_KEYS,
+    aiService: AI_SERVICE_KEYS,
+    "aiService.resources": RESOURCES_KEYS,
+    "aiService.resources.requests": QUANTITY_KEYS,
+    "aiService.resources.limits": QUANTITY_KEYS,
+    "aiService.networkPolicy": NETWORK_POLICY_KEYS,
+    "additionalServiceAccounts[]": SERVICE_ACCOUNT_ENTRY_KEYS,
+};
+
+/** Keys the program reads from other namespaces than its own. */
+export const OTHER_NAMESPACE_KEYS = ["azure-native:location"] as const;
+
+/** One key a user can set, as `pulumi config set --path` names it (without the project namespace). */
+export interface ConfigKey {
+    readonly path: string;
+    /** The modes of the enclosing object that accept the key; undefined when every mode does. */
+    readonly modes?: readonly string[];
+    /** For a list of objects: the keys each item accepts. */
+    readonly itemKeys?: readonly string[];
+}
+
+/**
+ * Flattens a schema to the keys a user sets: objects are expanded into their keys, lists of objects stay one key (with
+ * their item keys), and a key only some modes accept records which (as do the keys nested under it).
+ */
+export function configKeys(schema: Readonly<Record<string, ObjectKeys>> = CONFIG_SCHEMA): ConfigKey[] {
+    const keys: ConfigKey[] = [];
+    const walk = (objectPath: string, inheritedModes: readonly string[] | undefined): void => {
+        const entry = schema[objectPath];
+        const byMode: Readonly<Record<string, readonly string[]>> = Array.isArray(entry)
+            ? { "": entry }
+            : (entry as Readonly<Record<string, readonly string[]>>);
+        const allModes = Object.keys(byMode);
+        const names = [...new Set(Object.values(byMode).flat())];
+        for (const name of names) {
+            const path = objectPath === "" ? name : `${objectPath}.${name}`;
+            const accepting = allModes.filter((mode) => byMode[mode].includes(name));
+            const modes = accepting.length < allModes.length ? accepting : inheritedModes;
+            if (schema[path] !== undefined) {
+                walk(path, modes);
+            } else if (schema[`${path}[]`] !== undefined) {
+                keys.push({ path, modes, itemKeys: schema[`${path}[]`] as readonly string[] });
+            } else {
+                keys.push({ path, modes });
+            }
+        }
+    };
+    walk("", undefined);
+    return keys;
+}
+
 /** Rules for names Azure and Kubernetes accept; each says what is allowed, for the error message. */
 export const RULES = {
     resourceGroupName: {
@@ -359,7 +431,7 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
 
     const cluster = readCluster(problems, root.raw("cluster"), context);
     const openai = readOpenAi(problems, root.raw("openai"));
-    const identity = new ConfigObject(problems, "identity", root.raw("identity"), ["name"]);
+    const identity = new ConfigObject(problems, "identity", root.raw("identity"), IDENTITY_KEYS);
     const identityName = identity.string(
         "name",
         RULES.identityName,
@@ -507,7 +579,7 @@ function readOpenAi(problems: Problems, raw: unknown): OpenAiSettings {
         };
     }
 
-    const modelObject = openai.object("model", ["name", "version"]);
+    const modelObject = openai.object("model", MODEL_KEYS);
     const model = {
         name: modelObject.string("name", RULES.modelName, DEFAULTS.model.name),
         version: modelObject.string("version", RULES.modelVersion, DEFAULTS.model.version),
@@ -518,7 +590,7 @@ function readOpenAi(problems: Problems, raw: unknown): OpenAiSettings {
                 `the deployment changes when Azure retires a default. Fix: ${fixCommand("openai.model.version", "<version>")}`,
         );
     }
-    const skuObject = openai.object("sku", ["name", "capacity"]);
+    const skuObject = openai.object("sku", SKU_KEYS);
     const sku = {
         name: skuObject.oneOf("name", DEPLOYMENT_SKUS, DEFAULTS.sku.name),
         capacity: skuObject.integer("capacity", { min: 1, max: 10000, example: "10" }, DEFAULTS.sku.capacity),
@@ -620,9 +692,9 @@ function readImage(problems: Problems, aiService: ConfigObject): string {
 }
 
 function readResources(problems: Problems, aiService: ConfigObject): ContainerResources {
-    const resources = aiService.object("resources", ["requests", "limits"]);
+    const resources = aiService.object("resources", RESOURCES_KEYS);
     const read = (kind: "requests" | "limits"): ResourceQuantities => {
-        const quantities = resources.object(kind, ["cpu", "memory"]);
+        const quantities = resources.object(kind, QUANTITY_KEYS);
         return {
             cpu: quantities.string("cpu", RULES.cpu, DEFAULTS.resources[kind].cpu),
             memory: quantities.string("memory", RULES.memory, DEFAULTS.resources[kind].memory),
@@ -656,11 +728,12 @@ function readAdditionalServiceAccounts(problems: Problems, raw: unknown): Federa
         return [];
     }
     return raw.map((entry: unknown, index) => {
-        const item = new ConfigObject(problems, `additionalServiceAccounts[${index}]`, entry, [
-            "namespace",
-            "name",
-            "federatedCredentialName",
-        ]);
+        const item = new ConfigObject(
+            problems,
+            `additionalServiceAccounts[${index}]`,
+            entry,
+            SERVICE_ACCOUNT_ENTRY_KEYS,
+        );
         const namespace = item.requiredString("namespace", RULES.namespace);
         const name = item.requiredString("name", RULES.serviceAccountName);
         return {
