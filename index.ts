@@ -5,6 +5,7 @@ import { AiService } from "./components/aiService";
 import { PRODUCT_SERVICE_LABELS } from "./components/constants";
 import type { ClusterConnection } from "./components/clusterConnection";
 import { loadSettings, type Settings } from "./components/config";
+import { OUTPUTS_CONTRACT_VERSION } from "./components/constants";
 import { discoverExisting, type Discovery } from "./components/discovery";
 import { ExistingAksCluster } from "./components/existingCluster";
 import { kubernetesProviderFor } from "./components/kubernetesProvider";
@@ -76,7 +77,9 @@ export = async () => {
         { providers: { kubernetes } },
     );
 
+    // The outputs contract (README "Outputs contract v1"): other stacks read these by name.
     return {
+        outputsContractVersion: OUTPUTS_CONTRACT_VERSION,
         oidcIssuerUrl: cluster.oidcIssuerUrl,
         tenantId: workload.tenantId,
         identityName: workload.identity.name,

@@ -89,3 +89,10 @@ export const PRODUCT_SERVICE_LABELS: Readonly<Record<string, string>> = { app: "
  * image) never drops the ready pods below `replicas`, and a new pod that cannot start leaves the old ones serving.
  */
 export const ROLLING_UPDATE = { maxUnavailable: 0, maxSurge: 1 } as const;
+
+/**
+ * Major version of the stack's outputs contract (README "Outputs contract v1"), exported as `outputsContractVersion`
+ * so a consuming stack can refuse a producer whose outputs it was not written for. Within a version, outputs are only
+ * added; removing, renaming or changing one makes the next version.
+ */
+export const OUTPUTS_CONTRACT_VERSION = 1;

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { at, isSecret, ofType, ProgramFailed, runProgram, single, stackConfig } from "./support/program";
+import { parse } from "yaml";
+
+import { DEFAULTS } from "../components/config";
+import { at, isSecret, ofType, ProgramFailed, runProgram, single, stackConfig, UNKNOWN } from "./support/program";
 import {
     certificateKubeconfig,
+    entraKubeconfig,
     PLATFORM_ISSUER_URL,
     PLATFORM_STACK,
     seedWorld,
@@ -174,6 +178,83 @@ describe("a cluster owned by another stack (cluster.mode stack)", () => {
         );
         assert.match(error.message, /not an https URL ending with '\/'.*AADSTS70021/);
         assertNothingCreated(error);
+    });
+
+    it("accepts a producer that exports the issuer URL as a secret as well as the kubeconfig", async () => {
+        const world = {
+            ...worldWithPlatformStack(),
+            secretStackOutputs: { [PLATFORM_STACK]: ["oidcIssuerUrl", "kubeconfig"] },
+        };
+        const run = await runProgram({ config: STACK_MODE_CONFIG, stack: "dev", world });
+        const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
+        assert.equal(credential.inputs.issuer, PLATFORM_ISSUER_URL);
+        assert.equal(run.outputs.oidcIssuerUrl, PLATFORM_ISSUER_URL);
+    });
+
+    it("keeps the kubeconfig secret even when the producer exported it in plain text", async () => {
+        const world = { ...worldWithPlatformStack(), secretStackOutputs: {} };
+        const run = await runProgram({ config: STACK_MODE_CONFIG, stack: "dev", world });
+        assert.equal(await isSecret(run.raw.kubeconfig), true);
+        assert.equal(run.outputs.kubeconfig, certificateKubeconfig("platform-aks"));
+    });
+
+    it("replaces the producer kubeconfig's interactive kubelogin with cluster.kubeloginMode", async () => {
+        const config = {
+            ...stackConfig("dev"),
+            "aks-openai-wi:cluster": {
+                mode: "stack",
+                stackReference: PLATFORM_STACK,
+                kubeloginMode: "workloadidentity",
+            },
+        };
+        const world = worldWithPlatformStack({
+            oidcIssuerUrl: PLATFORM_ISSUER_URL,
+            kubeconfig: entraKubeconfig("platform-aks"),
+        });
+        const run = await runProgram({ config, stack: "dev", world });
+        const kubeconfig = parse(String(single(run.resources, "pulumi:providers:kubernetes").inputs.kubeconfig)) as {
+            users: { user: { exec: { args: string[] } } }[];
+        };
+        assert.deepEqual(kubeconfig.users[0].user.exec.args, [
+            "get-token",
+            "--login",
+            "workloadidentity",
+            "--server-id",
+            "6dae42f8-4368-4678-94ff-3960e28e3630",
+        ]);
+    });
+
+    it("knows the producer's outputs in preview, so the federated credential's issuer is not unknown", async () => {
+        const run = await runProgram({
+            config: STACK_MODE_CONFIG,
+            stack: "dev",
+            preview: true,
+            world: worldWithPlatformStack(),
+        });
+        const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
+        assert.equal(credential.inputs.issuer, PLATFORM_ISSUER_URL);
+        assert.notEqual(credential.inputs.subject, UNKNOWN);
+    });
+
+    it("can use a stack of this very project as the producer: the default output names are in its contract", async () => {
+        assert.equal(DEFAULTS.issuerUrlOutput, "oidcIssuerUrl");
+        assert.equal(DEFAULTS.kubeconfigOutput, "kubeconfig");
+        const producer = await runProgram({ config: stackConfig("dev"), stack: "dev" });
+        const run = await runProgram({
+            config: STACK_MODE_CONFIG,
+            stack: "dev",
+            world: {
+                ...seedWorld(),
+                stacks: { [PLATFORM_STACK]: producer.outputs },
+                secretStackOutputs: { [PLATFORM_STACK]: ["kubeconfig"] },
+            },
+        });
+        const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
+        assert.equal(credential.inputs.issuer, producer.outputs.oidcIssuerUrl);
+        assert.equal(
+            single(run.resources, "pulumi:providers:kubernetes").inputs.kubeconfig,
+            producer.outputs.kubeconfig,
+        );
     });
 
     it("fails clearly when the referenced stack does not exist", async () => {
