@@ -194,6 +194,7 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
         assert.deepEqual(
             { ...run.outputs, kubeconfig: typeof run.outputs.kubeconfig },
             {
+                outputsContractVersion: 1,
                 oidcIssuerUrl: SEED_ISSUER,
                 tenantId: TEST_TENANT_ID,
                 identityName: "myIdentity",

@@ -58,6 +58,16 @@ export interface RunOptions<M extends pulumi.runtime.Mocks> {
     readonly stack?: string;
     /** Run as `pulumi preview` (true) or `pulumi up` (false, the default). */
     readonly preview?: boolean;
+    /** Another Pulumi program to run instead of this project's index.ts, e.g. examples/consumer (default: this one). */
+    readonly program?: ProgramEntry;
+}
+
+/** A Pulumi TypeScript program: its entry module (exporting its function as `export =`) and its project name. */
+export interface ProgramEntry {
+    /** Absolute path of the entry module, without extension. */
+    readonly entry: string;
+    /** The `name` in its Pulumi.yaml: the config namespace and the project part of its URNs. */
+    readonly project: string;
 }
 
 /** Thrown when the program fails; carries what was registered before it failed. */
@@ -70,18 +80,22 @@ export class ProgramFailed extends Error {
     }
 }
 
-/** The config `pulumi` would hand the program for `stack`: Pulumi.yaml defaults under Pulumi.<stack>.yaml. */
-export function stackConfig(stack: string): Record<string, unknown> {
-    const project = parse(readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as {
+/**
+ * The config `pulumi` would hand the program for `stack`: Pulumi.yaml defaults under Pulumi.<stack>.yaml, for this
+ * project or the one in `projectDir`.
+ */
+export function stackConfig(stack: string, projectDir: string = PROJECT_ROOT): Record<string, unknown> {
+    const project = parse(readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
+        name: string;
         config?: Record<string, { default?: unknown }>;
     };
-    const stackFile = parse(readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+    const stackFile = parse(readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as {
         config?: Record<string, unknown>;
     };
     const config: Record<string, unknown> = {};
     for (const [key, declaration] of Object.entries(project.config ?? {})) {
         if (declaration && typeof declaration === "object" && "default" in declaration) {
-            config[key.includes(":") ? key : `${PROJECT_NAME}:${key}`] = declaration.default;
+            config[key.includes(":") ? key : `${project.name}:${key}`] = declaration.default;
         }
     }
     return { ...config, ...(stackFile.config ?? {}) };
@@ -100,11 +114,13 @@ export async function runProgram<M extends pulumi.runtime.Mocks>(options: RunOpt
             ]),
         ),
     );
-    await pulumi.runtime.setMocks(mocks, PROJECT_NAME, stack, preview);
+    await pulumi.runtime.setMocks(mocks, options.program?.project ?? PROJECT_NAME, stack, preview);
     const resources = recordRegistrations();
 
     const program = (
-        (await import("../../index")) as unknown as { default: () => Promise<Record<string, pulumi.Output<unknown>>> }
+        (await (options.program ? import(options.program.entry) : import("../../index"))) as unknown as {
+            default: () => Promise<Record<string, pulumi.Output<unknown>>>;
+        }
     ).default;
     let raw: Record<string, pulumi.Output<unknown>> = {};
     const rejections = collectUnhandledRejections();
