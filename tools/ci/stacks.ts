@@ -1,0 +1,132 @@
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+
+import { parse } from "yaml";
+
+/**
+ * Which stacks a change affects, for the GitHub workflows: a changed `Pulumi.<stack>.yaml` affects that stack; a
+ * change to anything the deployment runs (program, components, Pulumi.yaml, dependencies, policy pack, workflows)
+ * affects every stack; documentation, tests and the separate projects under examples/ and bootstrap/ affect none.
+ * Unknown paths count as code: previewing a stack too many is cheap, missing one is not.
+ */
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Paths that cannot change what `pulumi preview`/`up` of this project does. */
+const NO_DEPLOYMENT_EFFECT: readonly RegExp[] = [
+    /\.md$/,
+    /^docs\//,
+    /^tests\//,
+    /^examples\//,
+    /^bootstrap\//,
+    /^\.ci\//,
+    /^\.github\/dependabot\.yml$/,
+    /^LICENSE$/,
+    /^\.gitignore$/,
+    /^\.prettier(rc\.json|ignore)$/,
+    /^eslint\.config\.mjs$/,
+];
+
+/**
+ * A stack file, named as Pulumi names stacks (letters, digits, '-', '_', '.'). Nothing else counts as a stack: the
+ * names end up in workflow matrices, so a file named to smuggle shell syntax into a job is never a stack.
+ */
+const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
+
+/** The stacks `changedFiles` affect, in deployment order (see `deploymentOrder`); only stacks that exist count. */
+export function affectedStacks(changedFiles: readonly string[], stacks: readonly string[]): string[] {
+    const affected = new Set<string>();
+    for (const file of changedFiles) {
+        const stackFile = STACK_FILE.exec(file);
+        if (stackFile) {
+            affected.add(stackFile[1]);
+        } else if (!NO_DEPLOYMENT_EFFECT.some((pattern) => pattern.test(file))) {
+            return deploymentOrder(stacks);
+        }
+    }
+    return deploymentOrder(stacks.filter((stack) => affected.has(stack)));
+}
+
+/** Production stacks last, so a failing non-production `up` stops the run before production is touched. */
+export function deploymentOrder(stacks: readonly string[]): string[] {
+    const isProduction = (stack: string) => /(^|-)(prod|production|prd|live)$/i.test(stack);
+    return [...stacks].sort((a, b) => Number(isProduction(a)) - Number(isProduction(b)) || a.localeCompare(b));
+}
+
+/** The stacks of the project: one per `Pulumi.<stack>.yaml` beside Pulumi.yaml. */
+export function projectStacks(root: string = PROJECT_ROOT): string[] {
+    return readdirSync(root)
+        .map((file) => STACK_FILE.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined);
+}
+
+/** A stack's `cluster.kubeloginMode` as its stack file sets it (the program's default is `azurecli`). */
+export function kubeloginModeOf(stack: string, root: string = PROJECT_ROOT): string {
+    const file = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config?: Record<string, { kubeloginMode?: string } | undefined>;
+    };
+    return file.config?.["aks-openai-wi:cluster"]?.kubeloginMode ?? "azurecli";
+}
+
+/**
+ * The GitHub annotation for a stack that CI reaches through the Azure CLI's login: azure/login signs the CLI in with
+ * GitHub's OIDC token, which Entra accepts for about five minutes (AADSTS700024 afterwards, Azure/login#180), while
+ * kubelogin's workloadidentity mode fetches a fresh token from GitHub for every request.
+ */
+export function kubeloginAdvice(stack: string, mode: string): string | undefined {
+    if (mode === "workloadidentity") {
+        return undefined;
+    }
+    return (
+        `::warning file=Pulumi.${stack}.yaml::stack ${stack} uses cluster.kubeloginMode "${mode}". In GitHub Actions set ` +
+        `aks-openai-wi:cluster.kubeloginMode to "workloadidentity": kubelogin then gets a fresh GitHub OIDC token for ` +
+        `each request, while the Azure CLI's federated sign-in expires after about five minutes (AADSTS700024).`
+    );
+}
+
+function changedFiles(base: string, head: string): string[] {
+    return execFileSync("git", ["diff", "--name-only", `${base}...${head}`], { cwd: PROJECT_ROOT, encoding: "utf8" })
+        .split("\n")
+        .filter((line) => line !== "");
+}
+
+/**
+ * `stacks.ts affected <base> <head>` prints the affected stacks as a JSON array (every stack when base is empty or
+ * all zeros, as on a new branch); `stacks.ts only <a,b|all>` prints the named stacks that exist;
+ * `stacks.ts kubelogin <stack>` prints an annotation when the stack's login mode is fragile in CI.
+ */
+function main(argv: readonly string[]): void {
+    const [command, ...args] = argv;
+    const stacks = projectStacks();
+    switch (command) {
+        case "affected": {
+            const [base, head] = args;
+            const all = base === undefined || base === "" || /^0+$/.test(base);
+            console.log(JSON.stringify(all ? deploymentOrder(stacks) : affectedStacks(changedFiles(base, head), stacks)));
+            return;
+        }
+        case "only": {
+            const wanted = (args[0] ?? "all").split(",").map((s) => s.trim());
+            const unknown = wanted.filter((stack) => stack !== "all" && !stacks.includes(stack));
+            if (unknown.length > 0) {
+                throw new Error(`no stack file for ${unknown.join(", ")}; stacks: ${stacks.join(", ")}`);
+            }
+            console.log(JSON.stringify(deploymentOrder(wanted.includes("all") ? stacks : wanted)));
+            return;
+        }
+        case "kubelogin": {
+            const advice = kubeloginAdvice(args[0], kubeloginModeOf(args[0]));
+            if (advice !== undefined) {
+                console.log(advice);
+            }
+            return;
+        }
+        default:
+            throw new Error(`usage: stacks.ts affected <base> <head> | only <stacks|all> | kubelogin <stack>`);
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2));
+}
