@@ -103,7 +103,9 @@ function main(argv: readonly string[]): void {
         case "affected": {
             const [base, head] = args;
             const all = base === undefined || base === "" || /^0+$/.test(base);
-            console.log(JSON.stringify(all ? deploymentOrder(stacks) : affectedStacks(changedFiles(base, head), stacks)));
+            console.log(
+                JSON.stringify(all ? deploymentOrder(stacks) : affectedStacks(changedFiles(base, head), stacks)),
+            );
             return;
         }
         case "only": {
