@@ -230,6 +230,29 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                     },
                 };
             }
+            // Entra ID (bootstrap/github-oidc): object ids and client ids are assigned by Entra on create.
+            case "azuread:index/application:Application": {
+                const objectId = mockGuid("application-object", inputs.displayName);
+                return {
+                    id: created(`/applications/${objectId}`),
+                    state: {
+                        ...inputs,
+                        objectId: computed(objectId),
+                        clientId: computed(mockGuid("application-client", inputs.displayName)),
+                    },
+                };
+            }
+            case "azuread:index/servicePrincipal:ServicePrincipal": {
+                const objectId = mockGuid("service-principal", inputs.clientId);
+                return { id: created(objectId), state: { ...inputs, objectId: computed(objectId) } };
+            }
+            case "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential":
+                return {
+                    id: created(
+                        `${inputs.applicationId}/federatedIdentityCredential/${mockGuid("fic", inputs.subject)}`,
+                    ),
+                    state: { ...inputs, credentialId: computed(mockGuid("fic", inputs.subject)) },
+                };
             case "pulumi:providers:kubernetes":
                 return { id: created("kubernetes-provider-id"), state: inputs };
             default:

@@ -1,0 +1,234 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+
+import { githubSubject, roleAssignmentCondition, ROLES } from "../bootstrap/github-oidc/grants";
+import { projectStacks } from "../tools/ci/stacks";
+import {
+    ofType,
+    PROJECT_ROOT,
+    ProgramFailed,
+    runProgram,
+    stackConfig,
+    type ProgramRun,
+    type RegisteredResource,
+} from "./support/program";
+import { TEST_SUBSCRIPTION_ID, TEST_TENANT_ID } from "./support/world";
+
+/**
+ * bootstrap/github-oidc creates the Entra applications the workflows sign in as, federated with GitHub's OIDC issuer,
+ * and grants each exactly what its job needs. Run under mocks with its sample stack (Pulumi.ci.yaml).
+ */
+
+const BOOTSTRAP_DIR = path.join(PROJECT_ROOT, "bootstrap", "github-oidc");
+const BOOTSTRAP = { entry: path.join(BOOTSTRAP_DIR, "index"), project: "aks-openai-wi-github-oidc" };
+const REPO = "contoso/aks-openai-wi";
+const SUB = `/subscriptions/${TEST_SUBSCRIPTION_ID}`;
+const DEV_RG = `${SUB}/resourceGroups/myResourceGroup`;
+const DEV_CLUSTER = `${DEV_RG}/providers/Microsoft.ContainerService/managedClusters/myAKSCluster`;
+const PROD_RG = `${SUB}/resourceGroups/rg-store-prod`;
+
+function runBootstrap(config: Record<string, unknown> = {}): Promise<ProgramRun> {
+    return runProgram({ program: BOOTSTRAP, stack: "ci", config: { ...stackConfig("ci", BOOTSTRAP_DIR), ...config } });
+}
+
+/** The application a resource of `run` belongs to, by display name. */
+function application(run: ProgramRun, displayName: string): RegisteredResource {
+    const found = ofType(run.resources, "azuread:index/application:Application").find(
+        (app) => app.inputs.displayName === displayName,
+    );
+    assert.ok(found, `no application ${displayName}`);
+    return found;
+}
+
+function credentialsOf(run: ProgramRun, app: RegisteredResource): Record<string, unknown>[] {
+    return ofType(
+        run.resources,
+        "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
+    )
+        .filter((fic) => fic.inputs.applicationId === app.id)
+        .map((fic) => ({ issuer: fic.inputs.issuer, subject: fic.inputs.subject, audiences: fic.inputs.audiences }));
+}
+
+/** The role assignments of the service principal of application `displayName`, as role name @ scope. */
+function grantsOf(run: ProgramRun, displayName: string): string[] {
+    const app = application(run, displayName);
+    const principal = ofType(run.resources, "azuread:index/servicePrincipal:ServicePrincipal").find(
+        (sp) => sp.inputs.clientId === app.state.clientId,
+    );
+    assert.ok(principal);
+    const roleNames = Object.fromEntries(Object.entries(ROLES).map(([name, guid]) => [guid, name]));
+    return ofType(run.resources, "azure-native:authorization:RoleAssignment")
+        .filter((ra) => ra.inputs.principalId === principal.state.objectId)
+        .map((ra) => {
+            const guid = String(ra.inputs.roleDefinitionId).split("/").at(-1) ?? "";
+            return `${roleNames[guid] ?? guid} @ ${String(ra.inputs.scope)}`;
+        })
+        .sort();
+}
+
+describe("the GitHub OIDC bootstrap", () => {
+    it("trusts the preview application for pull requests of the repository only", async () => {
+        const run = await runBootstrap();
+        assert.deepEqual(credentialsOf(run, application(run, "contoso-aks-openai-wi-preview")), [
+            {
+                issuer: "https://token.actions.githubusercontent.com",
+                subject: "repo:contoso/aks-openai-wi:pull_request",
+                audiences: ["api://AzureADTokenExchange"],
+            },
+        ]);
+    });
+
+    it("trusts one deploy application per stack, for that stack's GitHub environment only", async () => {
+        const run = await runBootstrap();
+        for (const stack of ["dev", "prod"]) {
+            assert.deepEqual(credentialsOf(run, application(run, `contoso-aks-openai-wi-deploy-${stack}`)), [
+                {
+                    issuer: "https://token.actions.githubusercontent.com",
+                    subject: `repo:contoso/aks-openai-wi:environment:${stack}`,
+                    audiences: ["api://AzureADTokenExchange"],
+                },
+            ]);
+        }
+        assert.equal(ofType(run.resources, "azuread:index/application:Application").length, 3);
+    });
+
+    it("creates no secret: no application password, no service principal password or certificate", async () => {
+        const run = await runBootstrap();
+        assert.deepEqual(
+            run.resources.filter((r) => /Password|Certificate/.test(r.type)).map((r) => r.type),
+            [],
+        );
+        for (const app of ofType(run.resources, "azuread:index/application:Application")) {
+            assert.equal(app.inputs.password, undefined);
+        }
+    });
+
+    it("lets previews read, fetch the kubeconfig and read Kubernetes objects in the app's namespace; nothing more", async () => {
+        const run = await runBootstrap();
+        assert.deepEqual(grantsOf(run, "contoso-aks-openai-wi-preview"), [
+            `aksClusterUser @ ${DEV_CLUSTER}`,
+            `aksClusterUser @ ${PROD_RG}`,
+            `aksRbacReader @ ${DEV_CLUSTER}/namespaces/default`,
+            `reader @ ${DEV_RG}`,
+            `reader @ ${PROD_RG}`,
+        ]);
+    });
+
+    it("gives the dev deployer what pulumi up needs on an existing cluster and account", async () => {
+        const run = await runBootstrap();
+        assert.deepEqual(grantsOf(run, "contoso-aks-openai-wi-deploy-dev"), [
+            `aksClusterUser @ ${DEV_CLUSTER}`,
+            `aksContributor @ ${DEV_CLUSTER}`,
+            `aksRbacWriter @ ${DEV_CLUSTER}/namespaces/default`,
+            `managedIdentityContributor @ ${DEV_RG}`,
+            `rbacAdministrator @ ${DEV_RG}`,
+        ]);
+    });
+
+    it("gives the prod deployer the resource-group roles to create its cluster and account", async () => {
+        const run = await runBootstrap();
+        assert.deepEqual(grantsOf(run, "contoso-aks-openai-wi-deploy-prod"), [
+            `aksClusterUser @ ${PROD_RG}`,
+            `aksContributor @ ${PROD_RG}`,
+            `cognitiveServicesContributor @ ${PROD_RG}`,
+            `managedIdentityContributor @ ${PROD_RG}`,
+            `rbacAdministrator @ ${PROD_RG}`,
+        ]);
+    });
+
+    it("lets deployers assign only the OpenAI User role, only to service principals (ABAC condition)", async () => {
+        const run = await runBootstrap();
+        const rbacAdmins = ofType(run.resources, "azure-native:authorization:RoleAssignment").filter((ra) =>
+            String(ra.inputs.roleDefinitionId).endsWith(ROLES.rbacAdministrator),
+        );
+        assert.equal(rbacAdmins.length, 2);
+        for (const ra of rbacAdmins) {
+            assert.equal(ra.inputs.conditionVersion, "2.0");
+            assert.equal(ra.inputs.condition, roleAssignmentCondition("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"));
+        }
+    });
+
+    it("never grants Owner, Contributor or User Access Administrator, and nothing at subscription scope", async () => {
+        const run = await runBootstrap();
+        const broad = [
+            "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+            "b24988ac-6180-42a0-ab88-20f7382dd24c",
+            "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+        ];
+        for (const ra of ofType(run.resources, "azure-native:authorization:RoleAssignment")) {
+            assert.ok(!broad.some((guid) => String(ra.inputs.roleDefinitionId).endsWith(guid)), ra.name);
+            assert.match(String(ra.inputs.scope), /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+/, ra.name);
+            assert.match(
+                String(ra.inputs.roleDefinitionId),
+                new RegExp(`^${SUB}/providers/Microsoft\\.Authorization/roleDefinitions/[0-9a-f-]{36}$`),
+            );
+            assert.equal(ra.inputs.principalType, "ServicePrincipal", ra.name);
+        }
+    });
+
+    it("prints the GitHub variables the workflows read", async () => {
+        const run = await runBootstrap();
+        const previewId = application(run, "contoso-aks-openai-wi-preview").state.clientId;
+        const devId = application(run, "contoso-aks-openai-wi-deploy-dev").state.clientId;
+        const prodId = application(run, "contoso-aks-openai-wi-deploy-prod").state.clientId;
+        assert.equal(
+            run.outputs.githubVariables,
+            [
+                `gh variable set AZURE_TENANT_ID -R ${REPO} --body ${TEST_TENANT_ID}`,
+                `gh variable set AZURE_SUBSCRIPTION_ID -R ${REPO} --body ${TEST_SUBSCRIPTION_ID}`,
+                `gh variable set AZURE_PREVIEW_CLIENT_ID -R ${REPO} --body ${String(previewId)}`,
+                `gh variable set AZURE_CLIENT_ID -R ${REPO} --env dev --body ${String(devId)}`,
+                `gh variable set AZURE_CLIENT_ID -R ${REPO} --env prod --body ${String(prodId)}`,
+            ].join("\n"),
+        );
+    });
+
+    it("sets every Azure variable the workflows read", async () => {
+        const run = await runBootstrap();
+        const workflows = ["preview.yml", "deploy.yml"]
+            .map((file) => readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", file), "utf8"))
+            .join("\n");
+        const read = new Set([...workflows.matchAll(/vars\.(AZURE_[A-Z_]+)/g)].map((m) => m[1]));
+        const set = new Set([...String(run.outputs.githubVariables).matchAll(/variable set (\S+)/g)].map((m) => m[1]));
+        assert.deepEqual([...read].sort(), [...set].sort());
+    });
+
+    it("covers every stack of this project in its sample configuration", () => {
+        const environments = (
+            stackConfig("ci", BOOTSTRAP_DIR)["aks-openai-wi-github-oidc:environments"] as {
+                name: string;
+            }[]
+        ).map((env) => env.name);
+        assert.deepEqual(environments.sort(), projectStacks().sort());
+    });
+
+    it("refuses a malformed repository and an environment without its cluster, before creating anything", async () => {
+        try {
+            await runBootstrap({
+                "aks-openai-wi-github-oidc:repository": "https://github.com/contoso/aks-openai-wi",
+                "aks-openai-wi-github-oidc:environments": [{ name: "dev", resourceGroupName: "rg" }],
+            });
+            assert.fail("the bootstrap succeeded");
+        } catch (error) {
+            assert.ok(error instanceof ProgramFailed, String(error));
+            assert.match(
+                error.message,
+                /repository = "https:\/\/github\.com\/contoso\/aks-openai-wi": use <owner>\/<repo>/,
+            );
+            assert.match(error.message, /environments\[dev\]\.clusterName is required unless managedCluster is true/);
+            assert.deepEqual(
+                error.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+                [],
+            );
+        }
+    });
+});
+
+describe("GitHub OIDC subjects", () => {
+    it("are GitHub's sub claim for a pull request and for a job in an environment", () => {
+        assert.equal(githubSubject(REPO, { pullRequest: true }), "repo:contoso/aks-openai-wi:pull_request");
+        assert.equal(githubSubject(REPO, { environment: "prod" }), "repo:contoso/aks-openai-wi:environment:prod");
+    });
+});
