@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { projectStacks } from "../tools/ci/stacks";
+import { at, runProgram, single, stackConfig, UNKNOWN } from "./support/program";
+
+/**
+ * Every stack file is a real environment: the program runs with it, as `pulumi up` and as `pulumi preview`, and
+ * production differs from dev exactly where it should.
+ */
+
+describe("every stack file", () => {
+    it("is one of the environments these tests know (a new Pulumi.<stack>.yaml needs its tests)", () => {
+        assert.deepEqual(projectStacks().sort(), ["dev", "prod"]);
+    });
+
+    for (const stack of projectStacks()) {
+        for (const preview of [false, true]) {
+            it(`runs the program: ${stack}, ${preview ? "pulumi preview" : "pulumi up"}`, async () => {
+                const run = await runProgram({ config: stackConfig(stack), stack, preview });
+                const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
+                assert.deepEqual(credential.inputs.audiences, ["api://AzureADTokenExchange"]);
+                assert.equal(run.outputs.outputsContractVersion, 1);
+            });
+        }
+    }
+});
+
+describe("production (Pulumi.prod.yaml)", () => {
+    it("creates and owns its cluster and a keyless Azure OpenAI account", async () => {
+        const run = await runProgram({ config: stackConfig("prod"), stack: "prod" });
+        const cluster = single(run.resources, "azure-native:containerservice:ManagedCluster");
+        assert.equal(cluster.inputs.resourceName, "aks-store-prod");
+        const account = single(run.resources, "azure-native:cognitiveservices:Account");
+        assert.equal(at(account.inputs, "properties.disableLocalAuth"), true);
+        assert.equal(at(account.inputs, "properties.customSubDomainName"), "contoso-store-openai-prod");
+        assert.equal(run.outputs.openAiEndpoint, "https://contoso-store-openai-prod.openai.azure.com/");
+    });
+
+    it("runs more than one ai-service replica, in its own namespace", async () => {
+        const run = await runProgram({ config: stackConfig("prod"), stack: "prod" });
+        const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");
+        assert.equal(at(deployment.inputs, "spec.replicas"), 2);
+        assert.equal(at(deployment.inputs, "metadata.namespace"), "store");
+        assert.equal(at(single(run.resources, "kubernetes:core/v1:Namespace").inputs, "metadata.name"), "store");
+        assert.equal(run.outputs.aiServiceUrl, "http://ai-service.store:5001/");
+    });
+
+    it("federates the namespace's ServiceAccount with the identity production names", async () => {
+        const run = await runProgram({ config: stackConfig("prod"), stack: "prod" });
+        assert.equal(run.outputs.identityName, "id-ai-service-prod");
+        const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
+        assert.equal(credential.inputs.subject, "system:serviceaccount:store:ai-service-account");
+    });
+
+    it("previews a first deployment with the cluster's issuer unknown, as on a brand-new stack", async () => {
+        const run = await runProgram({ config: stackConfig("prod"), stack: "prod", preview: true });
+        const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
+        assert.equal(credential.inputs.issuer, UNKNOWN);
+    });
+
+    it("differs from dev where production must, and only logs in non-interactively", () => {
+        const prod = stackConfig("prod");
+        const dev = stackConfig("dev");
+        assert.equal(at(prod["aks-openai-wi:cluster"], "kubeloginMode"), "workloadidentity");
+        assert.equal(at(prod["aks-openai-wi:openai"], "mode"), "managed");
+        assert.equal(at(dev["aks-openai-wi:openai"], "mode"), "existing");
+        assert.ok(Number(at(prod["aks-openai-wi:aiService"], "replicas")) > 1);
+        assert.notEqual(prod["aks-openai-wi:resourceGroupName"], dev["aks-openai-wi:resourceGroupName"]);
+    });
+});
