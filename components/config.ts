@@ -109,6 +109,16 @@ export interface AiServiceSettings {
     readonly networkPolicy: NetworkPolicySettings;
 }
 
+/** The in-cluster smoke test `pulumi up` runs after ai-service rolls out (components/smokeTest.ts). */
+export interface SmokeTestSettings {
+    /** Default: on, except on production stacks (see `isProductionStack`). */
+    readonly enabled: boolean;
+    /** Image with /bin/sh and curl that runs components/smokeTest.sh, pinned. */
+    readonly image: string;
+    /** How long the check keeps retrying before it fails: role assignments can take ~10 minutes to take effect. */
+    readonly retryForSeconds: number;
+}
+
 export interface Settings {
     readonly project: string;
     readonly stack: string;
@@ -127,6 +137,7 @@ export interface Settings {
      * account): `pulumi destroy` and replacements stop at them. Default: on for production-like stack names.
      */
     readonly protect: boolean;
+    readonly smokeTest: SmokeTestSettings;
 }
 
 /** Raw values as read from the stack: top-level keys of the project namespace, plus `azure-native:location`. */
@@ -154,6 +165,12 @@ export const DEFAULTS = {
     image: "ghcr.io/azure-samples/aks-store-demo/ai-service:2.2.0",
     replicas: 1,
     resources: { requests: { cpu: "20m", memory: "50Mi" }, limits: { cpu: "50m", memory: "128Mi" } },
+    smokeTest: {
+        // ~10 MB, curl + BusyBox sh on Alpine, runs as the unprivileged curl_user (uid 100); tag seen on Docker Hub.
+        image: "curlimages/curl:8.12.1",
+        // Role assignments take effect "within minutes, up to ~10"; federated credentials within a minute or two.
+        retryForSeconds: 720,
+    },
 } as const;
 
 const TOP_LEVEL_KEYS = [
@@ -165,7 +182,10 @@ const TOP_LEVEL_KEYS = [
     "aiService",
     "additionalServiceAccounts",
     "protect",
+    "smokeTest",
 ] as const;
+
+const SMOKE_TEST_KEYS = ["enabled", "image", "retryForSeconds"] as const;
 
 const CLUSTER_MODES = ["existing", "managed", "stack"] as const;
 const OPENAI_MODES = ["existing", "managed"] as const;
@@ -219,7 +239,8 @@ const RUN_AS_USER = { min: 1, max: 2147483647, example: "10001" } as const;
 
 /**
  * Stack names treated as production: `protect` defaults to true for them, so a `pulumi destroy` or a replacement
- * cannot take the cluster or the account down by accident.
+ * cannot take the cluster or the account down by accident; and the smoke test defaults to off, so a production
+ * `pulumi up` never waits on, or fails because of, a test call to the model.
  */
 const PRODUCTION_STACK = /^(?:prod|production|prd|live)$|-(?:prod|production)$/i;
 
@@ -250,6 +271,7 @@ export const CONFIG_SCHEMA: Readonly<Record<string, ObjectKeys>> = {
     "aiService.resources.requests": QUANTITY_KEYS,
     "aiService.resources.limits": QUANTITY_KEYS,
     "aiService.networkPolicy": NETWORK_POLICY_KEYS,
+    smokeTest: SMOKE_TEST_KEYS,
     "additionalServiceAccounts[]": SERVICE_ACCOUNT_ENTRY_KEYS,
 };
 
@@ -294,6 +316,9 @@ export function configKeys(schema: Readonly<Record<string, ObjectKeys>> = CONFIG
     walk("", undefined);
     return keys;
 }
+/** registry/repository[:tag][@sha256:digest], lowercase repository path, per the OCI distribution spec. */
+const IMAGE_REFERENCE =
+    /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** Rules for names Azure and Kubernetes accept; each says what is allowed, for the error message. */
 export const RULES = {
@@ -382,11 +407,14 @@ export const RULES = {
         example: "ai-service-account",
     },
     image: {
-        // registry/repository[:tag][@sha256:digest], lowercase repository path, per the OCI distribution spec.
-        pattern:
-            /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
+        pattern: IMAGE_REFERENCE,
         rule: "use an image reference registry/repository:tag or registry/repository@sha256:<digest>, lowercase",
         example: DEFAULTS.image,
+    },
+    smokeTestImage: {
+        pattern: IMAGE_REFERENCE,
+        rule: "use an image with /bin/sh and curl, as registry/repository:tag or registry/repository@sha256:<digest>, lowercase",
+        example: DEFAULTS.smokeTest.image,
     },
     armEndpoint: {
         pattern: /^https:\/\/[A-Za-z0-9.-]+(?::\d+)?\/?$/,
@@ -443,6 +471,7 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
     const protect = readProtect(problems, root.raw("protect"), context.stack);
 
     checkFederationLimits(problems, aiService.serviceAccount, additionalServiceAccounts, identityName);
+    const smokeTest = readSmokeTest(problems, root.raw("smokeTest"), context.stack);
     problems.throwIfAny();
 
     return deepFreeze({
@@ -457,6 +486,7 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
         aiService,
         additionalServiceAccounts,
         protect,
+        smokeTest,
     });
 }
 
@@ -679,16 +709,49 @@ function readNetworkPolicy(aiService: ConfigObject): NetworkPolicySettings {
 
 function readImage(problems: Problems, aiService: ConfigObject): string {
     const image = aiService.string("image", RULES.image, DEFAULTS.image);
-    const tag = /:([\w][\w.-]*)$/.exec(image.replace(/@sha256:[a-f0-9]{64}$/, ""))?.[1];
-    const hasDigest = /@sha256:[a-f0-9]{64}$/.test(image);
-    if (aiService.has("image") && image !== DEFAULTS.image && !hasDigest && (tag === undefined || tag === "latest")) {
+    if (aiService.has("image") && image !== DEFAULTS.image && !isPinnedImage(image)) {
         problems.add(
             `${fullKey("aiService.image")} = ${show(image)}: pin a version tag or digest; ` +
-                `${tag === "latest" ? "':latest'" : "an untagged image"} moves on every push to the sample's main branch, ` +
+                `${unpinnedKind(image)} moves on every push to the sample's main branch, ` +
                 `so two rollouts can run different code. Fix: ${fixCommand("aiService.image", DEFAULTS.image)}`,
         );
     }
     return image;
+}
+
+function readSmokeTest(problems: Problems, raw: unknown, stack: string): SmokeTestSettings {
+    const smokeTest = new ConfigObject(problems, "smokeTest", raw, SMOKE_TEST_KEYS);
+    const image = smokeTest.string("image", RULES.smokeTestImage, DEFAULTS.smokeTest.image);
+    if (smokeTest.has("image") && image !== DEFAULTS.smokeTest.image && !isPinnedImage(image)) {
+        problems.add(
+            `${fullKey("smokeTest.image")} = ${show(image)}: pin a version tag or digest; ${unpinnedKind(image)} ` +
+                `changes under the same name, and the smoke test's Job name (which decides when it runs again) would not. ` +
+                `Fix: ${fixCommand("smokeTest.image", DEFAULTS.smokeTest.image)}`,
+        );
+    }
+    return {
+        enabled: smokeTest.boolean("enabled", !isProductionStack(stack)),
+        image,
+        retryForSeconds: smokeTest.integer(
+            "retryForSeconds",
+            { min: 60, max: 3600, example: String(DEFAULTS.smokeTest.retryForSeconds) },
+            DEFAULTS.smokeTest.retryForSeconds,
+        ),
+    };
+}
+
+/** A digest, or a tag other than `latest`. */
+function isPinnedImage(image: string): boolean {
+    const tag = imageTag(image);
+    return /@sha256:[a-f0-9]{64}$/.test(image) || (tag !== undefined && tag !== "latest");
+}
+
+function imageTag(image: string): string | undefined {
+    return /:([\w][\w.-]*)$/.exec(image.replace(/@sha256:[a-f0-9]{64}$/, ""))?.[1];
+}
+
+function unpinnedKind(image: string): string {
+    return imageTag(image) === "latest" ? "':latest'" : "an untagged image";
 }
 
 function readResources(problems: Problems, aiService: ConfigObject): ContainerResources {
