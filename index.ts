@@ -12,6 +12,7 @@ import { kubernetesProviderFor } from "./components/kubernetesProvider";
 import { ManagedAksCluster } from "./components/managedCluster";
 import { ManagedOpenAiAccount } from "./components/managedOpenAiAccount";
 import type { OpenAiTarget } from "./components/openAiTarget";
+import { SmokeTest } from "./components/smokeTest";
 import { WorkloadIdentity } from "./components/workloadIdentity";
 
 /**
@@ -77,6 +78,26 @@ export = async () => {
         { providers: { kubernetes } },
     );
 
+    // `pulumi up` proves the identity works end to end: one description request through ai-service, awaited.
+    const smokeTest = settings.smokeTest.enabled
+        ? new SmokeTest(
+              "smoke-test",
+              {
+                  namespace: app.serviceAccount.namespace,
+                  aiServiceUrl: aiService.url,
+                  identityClientId: workload.clientId,
+                  openAiEndpoint: openai.endpoint,
+                  openAiDeploymentName: openai.deploymentName,
+                  openAiApiVersion: settings.openai.apiVersion,
+                  aiServiceImage: app.image,
+                  image: settings.smokeTest.image,
+                  retryForSeconds: settings.smokeTest.retryForSeconds,
+                  startAfter: [aiService.deployment, aiService.service],
+              },
+              { providers: { kubernetes } },
+          )
+        : undefined;
+
     // The outputs contract (README "Outputs contract v1"): other stacks read these by name.
     return {
         outputsContractVersion: OUTPUTS_CONTRACT_VERSION,
@@ -96,6 +117,7 @@ export = async () => {
             subject: sa.subject,
         })),
         aiServiceUrl: aiService.url,
+        ...(smokeTest ? { smokeTestJobName: smokeTest.jobName } : {}),
         kubeconfig: pulumi.secret(cluster.kubeconfig),
     };
 };

@@ -96,3 +96,33 @@ export const ROLLING_UPDATE = { maxUnavailable: 0, maxSurge: 1 } as const;
  * added; removing, renaming or changing one makes the next version.
  */
 export const OUTPUTS_CONTRACT_VERSION = 1;
+
+/**
+ * Numeric user of the smoke test container: `curl_user` in the curlimages/curl image. The image names its USER, and
+ * the kubelet can enforce runAsNonRoot only on a numeric one.
+ */
+export const SMOKE_TEST_RUN_AS_USER = 100;
+
+/**
+ * How long a finished smoke-test Job (and its pod's log) stays: a day to read it after a failed `pulumi up`. Pulumi
+ * itself deletes a superseded Job when the name changes; the TTL removes the last one.
+ */
+export const SMOKE_TEST_TTL_SECONDS = 86400;
+
+/** One description request may take this long: a cold ai-service plus a model call is seconds, rarely tens. */
+export const SMOKE_TEST_REQUEST_TIMEOUT_SECONDS = 60;
+
+/** First pause between attempts; it doubles up to the maximum below. */
+export const SMOKE_TEST_BACKOFF_INITIAL_SECONDS = 5;
+
+/** Longest pause between attempts: a role assignment that becomes effective is noticed within a minute. */
+export const SMOKE_TEST_BACKOFF_MAX_SECONDS = 60;
+
+/** Consecutive attempts with a failure waiting cannot fix before giving up (a rollout can still route to old pods). */
+export const SMOKE_TEST_GIVE_UP_AFTER = 3;
+
+/** Added to the Job's deadline for scheduling and pulling the image, which count against activeDeadlineSeconds. */
+export const SMOKE_TEST_START_ALLOWANCE_SECONDS = 180;
+
+/** Pulumi waits this much longer than the Job's deadline, so a failure is the Job's own diagnosis, not a timeout. */
+export const SMOKE_TEST_AWAIT_MARGIN_SECONDS = 120;
