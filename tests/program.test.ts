@@ -213,6 +213,7 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
                     },
                 ],
                 aiServiceUrl: "http://ai-service.default:5001/",
+                smokeTestJobName: at(single(run.resources, "kubernetes:batch/v1:Job").inputs, "metadata.name"),
                 kubeconfig: "string",
             },
         );

@@ -206,11 +206,7 @@ describe("smokeTestJobName", () => {
 // The Job the program creates, under mocks.
 // ---------------------------------------------------------------------------------------------------------------
 
-async function run(
-    stack: string,
-    overrides: Record<string, unknown> = {},
-    preview = false,
-): Promise<ProgramRun<import("./support/mocks").CloudMocks>> {
+async function run(stack: string, overrides: Record<string, unknown> = {}, preview = false): Promise<ProgramRun> {
     return runProgram({ config: { ...stackConfig("dev"), ...overrides }, stack, preview });
 }
 
