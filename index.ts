@@ -10,6 +10,7 @@ import { discoverExisting, type Discovery } from "./components/discovery";
 import { ExistingAksCluster } from "./components/existingCluster";
 import { kubernetesProviderFor } from "./components/kubernetesProvider";
 import { ManagedAksCluster } from "./components/managedCluster";
+import { managedClusterId } from "./components/naming";
 import { ManagedOpenAiAccount } from "./components/managedOpenAiAccount";
 import type { OpenAiTarget } from "./components/openAiTarget";
 import { SmokeTest } from "./components/smokeTest";
@@ -118,9 +119,19 @@ export = async () => {
         })),
         aiServiceUrl: aiService.url,
         ...(smokeTest ? { smokeTestJobName: smokeTest.jobName } : {}),
+        // For `npm run verify`: where to read the cluster's current issuer (absent when another stack owns the cluster).
+        ...clusterResourceIdFor(settings, client.subscriptionId),
+        armEndpoint: settings.armEndpoint,
         kubeconfig: pulumi.secret(cluster.kubeconfig),
     };
 };
+
+function clusterResourceIdFor(settings: Settings, subscriptionId: string): { clusterResourceId?: string } {
+    const { cluster } = settings;
+    return cluster.mode === "stack"
+        ? {}
+        : { clusterResourceId: managedClusterId(subscriptionId, settings.resourceGroupName, cluster.name) };
+}
 
 function clusterFor(settings: Settings, existing: Discovery, subscriptionId: string): ClusterConnection {
     const { cluster } = settings;

@@ -76,3 +76,8 @@ export function identityHash(clientId: string): string {
 export function shortHash(value: string): string {
     return createHash("sha256").update(value).digest("hex").slice(0, 16);
 }
+
+/** ARM id of an AKS managed cluster, in the form ARM and the CLI print (used by `npm run verify` to read its issuer). */
+export function managedClusterId(subscriptionId: string, resourceGroupName: string, clusterName: string): string {
+    return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${clusterName}`;
+}

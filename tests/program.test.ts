@@ -214,6 +214,8 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
                 ],
                 aiServiceUrl: "http://ai-service.default:5001/",
                 smokeTestJobName: at(single(run.resources, "kubernetes:batch/v1:Job").inputs, "metadata.name"),
+                clusterResourceId: `/subscriptions/${TEST_SUBSCRIPTION_ID}/resourceGroups/myResourceGroup/providers/Microsoft.ContainerService/managedClusters/myAKSCluster`,
+                armEndpoint: "https://management.azure.com/",
                 kubeconfig: "string",
             },
         );
