@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 
 import { IDENTITY_HASH_ANNOTATION } from "../components/constants";
 import { identityHash } from "../components/naming";
 import { parseArgs } from "../tools/verify/args";
 import { parseArmId } from "../tools/verify/arm";
+import { KubernetesApi, loadKubeConfig } from "../tools/verify/kube";
 import { explainAiServiceAnswer, runChecks, TITLES, type CheckResult } from "../tools/verify/checks";
 import { parseOutputs, UsageError } from "../tools/verify/outputs";
 import { formatReport } from "../tools/verify/report";
@@ -25,6 +26,8 @@ import {
     type VerifyScenario,
 } from "./support/verifyFixtures";
 import { GREENFIELD_CONFIG } from "./support/configs";
+import { KubeStandin } from "./support/kubeStandin";
+import { createTestTls } from "./support/tls";
 import { runProgram, stackConfig } from "./support/program";
 import {
     mockGuid,
@@ -503,5 +506,58 @@ describe("verify's printed checklist", () => {
             ),
         );
         assert.equal(lines.at(-1), "1 check failed: 5 passed, 1 failed, 1 skipped.");
+    });
+});
+
+describe("verify's Kubernetes reader (@kubernetes/client-node) against a Kubernetes API stand-in", () => {
+    let kube: KubeStandin;
+    let api: KubernetesApi;
+    before(async () => {
+        const scenario = scenarioWith(FAILURES.keyInEnvFrom);
+        kube = await KubeStandin.start(createTestTls(), {
+            pods: {
+                default: [...scenario.pods, { metadata: { name: "store-front-1", labels: { app: "store-front" } } }],
+            },
+            configMaps: {},
+            secrets: scenario.secrets,
+            forbiddenSecrets: ["default/locked"],
+            proxy: {
+                "default/ai-service:5001": (path, body) => ({ status: 200, body: JSON.stringify({ path, body }) }),
+            },
+        });
+        api = new KubernetesApi(loadKubeConfig({ fromOutputs: kube.kubeconfig() }));
+    });
+    after(() => kube.close());
+
+    it("lists only ai-service's pods, by label, with the types client-node parses", async () => {
+        const pods = await api.listPods("default", "app=ai-service");
+        assert.deepEqual(
+            pods.map((pod) => pod.metadata?.name),
+            ["ai-service-6b7f9c-x2x4q"],
+        );
+        assert.ok(pods[0].metadata?.creationTimestamp instanceof Date);
+        assert.deepEqual(kube.requests.at(-1)?.query, { labelSelector: "app=ai-service" });
+    });
+
+    it("reads the key names of a Secret", async () => {
+        assert.deepEqual(await api.readKeys("default", "Secret", "openai-secrets"), ["AZURE_OPENAI_API_KEY"]);
+    });
+
+    it("passes on the API server's refusal with its own message", async () => {
+        await assert.rejects(api.readKeys("default", "Secret", "locked"), {
+            message:
+                'HTTP 403: secrets "locked" is forbidden: User "operator" cannot get resource "secrets" in API group "" in the namespace "default"',
+        });
+    });
+
+    it("POSTs JSON through the service proxy with the kubeconfig's credentials", async () => {
+        const answer = await api.postToService("default", "ai-service", 5001, "generate/description", { name: "x" });
+        assert.equal(answer.status, 200);
+        assert.deepEqual(JSON.parse(answer.body), { path: "generate/description", body: '{"name":"x"}' });
+    });
+
+    it("is refused without the kubeconfig's token, as an API server refuses it", async () => {
+        const stranger = new KubernetesApi(loadKubeConfig({ fromOutputs: kube.kubeconfig("wrong-token") }));
+        await assert.rejects(stranger.listPods("default", "app=ai-service"), { message: "HTTP 401: Unauthorized" });
     });
 });

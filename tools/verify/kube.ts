@@ -1,6 +1,6 @@
 import * as https from "node:https";
 
-import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { ApiException, CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 
 import type { KubeReader } from "./checks";
 
@@ -32,16 +32,16 @@ export class KubernetesApi implements KubeReader {
     }
 
     async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
-        const list = await this.core.listNamespacedPod({ namespace, labelSelector });
+        const list = await explained(this.core.listNamespacedPod({ namespace, labelSelector }));
         return list.items;
     }
 
     async readKeys(namespace: string, kind: "ConfigMap" | "Secret", name: string): Promise<string[]> {
         if (kind === "Secret") {
-            const secret = await this.core.readNamespacedSecret({ namespace, name });
+            const secret = await explained(this.core.readNamespacedSecret({ namespace, name }));
             return Object.keys({ ...secret.data, ...secret.stringData });
         }
-        const configMap = await this.core.readNamespacedConfigMap({ namespace, name });
+        const configMap = await explained(this.core.readNamespacedConfigMap({ namespace, name }));
         return Object.keys({ ...configMap.data, ...configMap.binaryData });
     }
 
@@ -83,5 +83,27 @@ export class KubernetesApi implements KubeReader {
             request.on("error", reject);
             request.end(payload);
         });
+    }
+}
+
+/**
+ * client-node's ApiException says "HTTP-Code: 403 Message: Unknown API Status Code! Body: ...". The API server's
+ * Status message is the useful part (`secrets "x" is forbidden: User "y" cannot get ...`): surface it.
+ */
+async function explained<T>(call: Promise<T>): Promise<T> {
+    try {
+        return await call;
+    } catch (error) {
+        if (error instanceof ApiException) {
+            let message: string | undefined;
+            try {
+                const body: unknown = typeof error.body === "string" ? JSON.parse(error.body) : error.body;
+                message = (body as { message?: string } | undefined)?.message;
+            } catch {
+                message = undefined;
+            }
+            throw new Error(`HTTP ${error.code}: ${message ?? (error.code === 401 ? "Unauthorized" : "no message")}`);
+        }
+        throw error;
     }
 }
