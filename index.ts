@@ -87,6 +87,8 @@ export = async () => {
                   namespace: app.serviceAccount.namespace,
                   aiServiceUrl: aiService.url,
                   identityClientId: workload.clientId,
+                  oidcIssuerUrl: cluster.oidcIssuerUrl,
+                  serviceAccountSubject: appAccount.subject,
                   openAiEndpoint: openai.endpoint,
                   openAiDeploymentName: openai.deploymentName,
                   openAiApiVersion: settings.openai.apiVersion,

@@ -60,6 +60,9 @@ export function smokeTestTimings(retryForSeconds: number): SmokeTestTimings {
 export interface SmokeTestSubject {
     /** What it verifies: the identity the pods act as, */
     readonly identityClientId: string;
+    /** the federation that lets them (the cluster's issuer and the pods' ServiceAccount subject), */
+    readonly oidcIssuerUrl: string;
+    readonly serviceAccountSubject: string;
     /** the account they call, */
     readonly openAiEndpoint: string;
     /** the model deployment and API version they call it with, */
@@ -75,7 +78,8 @@ export interface SmokeTestSubject {
 }
 
 /**
- * `ai-service-smoke-<hash>`: the Job's name is a hash of what it verifies and how. A Job's pod template is immutable and
+ * `ai-service-smoke-<hash>`: the Job's name is a hash of what it verifies (identity, federation, account, deployment,
+ * API version, ai-service's image) and how (URL, image, script, retry budget). A Job's pod template is immutable and
  * a finished Job never runs again, so a new name is how the test runs again: exactly when one of these changes (Pulumi
  * creates the new Job and then deletes the old one), and never on a `pulumi up` that changes nothing it verifies.
  */
@@ -83,6 +87,8 @@ export function smokeTestJobName(subject: SmokeTestSubject): string {
     const digest = shortHash(
         JSON.stringify([
             subject.identityClientId.toLowerCase(),
+            subject.oidcIssuerUrl,
+            subject.serviceAccountSubject,
             subject.openAiEndpoint,
             subject.openAiDeploymentName,
             subject.openAiApiVersion,
@@ -103,6 +109,10 @@ export interface SmokeTestArgs {
     readonly aiServiceUrl: pulumi.Input<string>;
     /** Client id of the identity ai-service's ServiceAccount is annotated with. */
     readonly identityClientId: pulumi.Input<string>;
+    /** The cluster's OIDC issuer URL its federated credential trusts (a re-created cluster has a new one). */
+    readonly oidcIssuerUrl: pulumi.Input<string>;
+    /** Subject of ai-service's federated credential, `system:serviceaccount:<namespace>:<name>`. */
+    readonly serviceAccountSubject: pulumi.Input<string>;
     /** Azure OpenAI endpoint ai-service calls. */
     readonly openAiEndpoint: pulumi.Input<string>;
     /** Model deployment ai-service calls. */
@@ -154,10 +164,19 @@ export class SmokeTest extends pulumi.ComponentResource {
         const timings = smokeTestTimings(args.retryForSeconds);
         const url = pulumi.interpolate`${args.aiServiceUrl}${DESCRIPTION_PATH}`;
         const jobName = pulumi
-            .all([url, args.identityClientId, args.openAiEndpoint, args.openAiDeploymentName])
-            .apply(([u, clientId, endpoint, deployment]) =>
+            .all([
+                url,
+                args.identityClientId,
+                args.oidcIssuerUrl,
+                args.serviceAccountSubject,
+                args.openAiEndpoint,
+                args.openAiDeploymentName,
+            ])
+            .apply(([u, clientId, issuer, subject, endpoint, deployment]) =>
                 smokeTestJobName({
                     identityClientId: clientId,
+                    oidcIssuerUrl: issuer,
+                    serviceAccountSubject: subject,
                     openAiEndpoint: endpoint,
                     openAiDeploymentName: deployment,
                     openAiApiVersion: args.openAiApiVersion,

@@ -18,7 +18,7 @@ import {
     type SmokeTestSubject,
 } from "../components/smokeTest";
 import { ofType, runProgram, single, stackConfig, UNKNOWN, type ProgramRun } from "./support/program";
-import { mockGuid } from "./support/world";
+import { mockGuid, seedWorld, type World } from "./support/world";
 
 const JOB = "kubernetes:batch/v1:Job";
 
@@ -158,6 +158,8 @@ describe("smokeTestTimings", () => {
 
 const SUBJECT: SmokeTestSubject = {
     identityClientId: "11111111-2222-4333-8444-555555555555",
+    oidcIssuerUrl: "https://eastus.oic.prod-aks.azure.com/tenant/11111111-1111-4111-8111-111111111111/",
+    serviceAccountSubject: "system:serviceaccount:default:ai-service-account",
     openAiEndpoint: "https://myopenai.openai.azure.com/",
     openAiDeploymentName: "gpt-4o-mini",
     openAiApiVersion: "2024-12-01-preview",
@@ -186,6 +188,10 @@ describe("smokeTestJobName", () => {
 
     const changes: Record<string, Partial<SmokeTestSubject>> = {
         "identity client id": { identityClientId: "99999999-2222-4333-8444-555555555555" },
+        "cluster's issuer (a re-created cluster)": {
+            oidcIssuerUrl: "https://eastus.oic.prod-aks.azure.com/tenant/22222222-2222-4222-8222-222222222222/",
+        },
+        "ServiceAccount subject": { serviceAccountSubject: "system:serviceaccount:store:ai-service-account" },
         "OpenAI endpoint": { openAiEndpoint: "https://other.openai.azure.com/" },
         "model deployment": { openAiDeploymentName: "gpt-4o" },
         "API version": { openAiApiVersion: "2025-01-01-preview" },
@@ -226,6 +232,8 @@ describe("SmokeTest under mocks (stack dev)", () => {
         const url = "http://ai-service.default:5001/generate/description";
         const name = smokeTestJobName({
             identityClientId: clientId,
+            oidcIssuerUrl: seedWorld().clusters["myResourceGroup/myAKSCluster"].issuerUrl,
+            serviceAccountSubject: "system:serviceaccount:default:ai-service-account",
             openAiEndpoint: "https://myopenai.openai.azure.com/",
             openAiDeploymentName: "gpt-4o-mini",
             openAiApiVersion: "2024-12-01-preview",
@@ -367,6 +375,22 @@ describe("SmokeTest: when it runs again", () => {
 
     it("gets a new name when the identity changes (a new client id)", async () => {
         const result = await run("dev", { "aks-openai-wi:identity": { name: "otherIdentity" } });
+        assert.notEqual(jobNameOf(result), baseline);
+    });
+
+    it("gets a new name when the cluster's issuer changes (the cluster was re-created)", async () => {
+        const seed = seedWorld();
+        const cluster = seed.clusters["myResourceGroup/myAKSCluster"];
+        const world: World = {
+            ...seed,
+            clusters: {
+                "myResourceGroup/myAKSCluster": {
+                    ...cluster,
+                    issuerUrl: cluster.issuerUrl.replace(/[0-9a-f-]{36}\/$/, `${mockGuid("issuer", "recreated")}/`),
+                },
+            },
+        };
+        const result = await runProgram({ config: stackConfig("dev"), stack: "dev", world });
         assert.notEqual(jobNameOf(result), baseline);
     });
 
