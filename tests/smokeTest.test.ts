@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -460,6 +460,7 @@ function shells(): Shell[] {
         for (const applet of ["sh", "sed", "grep", "cut", "tr", "head", "date", "sleep", "printf"]) {
             symlinkSync(busybox, path.join(dir, applet));
         }
+        process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
         found.push({ name: "busybox ash", command: path.join(dir, "sh"), pathPrefix: dir });
     }
     return found;
@@ -529,7 +530,6 @@ const CLIENT_ID = "0d7c6b1a-1111-4222-8333-444455556666";
 /** Runs components/smokeTest.sh (the file the Job embeds) with short budgets, asynchronously. */
 async function runScript(shell: Shell, url: string, env: Record<string, string> = {}): Promise<ScriptResult> {
     const dir = mkdtempSync(path.join(tmpdir(), "aks-openai-wi-smoke-"));
-    mkdirSync(dir, { recursive: true });
     const terminationLog = path.join(dir, "termination-log");
     const child = spawn(shell.command, [SMOKE_TEST_SCRIPT_PATH], {
         env: {
@@ -554,6 +554,7 @@ async function runScript(shell: Shell, url: string, env: Record<string, string> 
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     const terminationMessage = existsSync(terminationLog) ? readFileSync(terminationLog, "utf8") : "";
+    rmSync(dir, { recursive: true, force: true });
     return { code, stdout, stderr, terminationMessage };
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -121,6 +121,7 @@ async function verify(scenario: VerifyScenario, ...flags: string[]): Promise<Ver
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    rmSync(dir, { recursive: true, force: true });
     assertOnlyLoopback(blockedFrom(stderr), stderr);
     return { code, stdout, stderr, arm, kube };
 }
