@@ -2,7 +2,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 
 import { AiService } from "./components/aiService";
-import { PRODUCT_SERVICE_LABELS } from "./components/constants";
+import { PRODUCT_SERVICE_LABELS, SMOKE_TEST_LABELS } from "./components/constants";
 import type { ClusterConnection } from "./components/clusterConnection";
 import { loadSettings, type Settings } from "./components/config";
 import { OUTPUTS_CONTRACT_VERSION } from "./components/constants";
@@ -66,7 +66,13 @@ export = async () => {
             runAsUser: app.runAsUser,
             // A list so that other in-cluster callers (e.g. a smoke-test Job) can be admitted too.
             networkPolicy: app.networkPolicy.enabled
-                ? { allowedPeers: [{ podLabels: PRODUCT_SERVICE_LABELS }] }
+                ? {
+                      allowedPeers: [
+                          { podLabels: PRODUCT_SERVICE_LABELS },
+                          // The smoke test calls ai-service like product-service does.
+                          ...(settings.smokeTest.enabled ? [{ podLabels: SMOKE_TEST_LABELS }] : []),
+                      ],
+                  }
                 : undefined,
             // Pods must not start before they can get a token and use it.
             startAfter: [
@@ -95,7 +101,11 @@ export = async () => {
                   aiServiceImage: app.image,
                   image: settings.smokeTest.image,
                   retryForSeconds: settings.smokeTest.retryForSeconds,
-                  startAfter: [aiService.deployment, aiService.service],
+                  startAfter: [
+                      aiService.deployment,
+                      aiService.service,
+                      ...(aiService.networkPolicy ? [aiService.networkPolicy] : []),
+                  ],
               },
               { providers: { kubernetes } },
           )

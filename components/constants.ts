@@ -85,6 +85,12 @@ export const OPENAI_DATA_ROLES: Readonly<Record<string, string>> = {
 export const PRODUCT_SERVICE_LABELS: Readonly<Record<string, string>> = { app: "product-service" };
 
 /**
+ * Labels of the smoke-test pods: the other caller of ai-service, admitted by its NetworkPolicy while the smoke test is
+ * on. Deliberately not `app: ai-service`, so the ai-service Service never routes to them.
+ */
+export const SMOKE_TEST_LABELS: Readonly<Record<string, string>> = { app: "ai-service-smoke-test" };
+
+/**
  * Rollout of ai-service: start one new pod before stopping an old one, so a rollout (a new identity hash, a new
  * image) never drops the ready pods below `replicas`, and a new pod that cannot start leaves the old ones serving.
  */

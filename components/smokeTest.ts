@@ -9,6 +9,7 @@ import {
     SMOKE_TEST_BACKOFF_INITIAL_SECONDS,
     SMOKE_TEST_BACKOFF_MAX_SECONDS,
     SMOKE_TEST_GIVE_UP_AFTER,
+    SMOKE_TEST_LABELS,
     SMOKE_TEST_REQUEST_TIMEOUT_SECONDS,
     SMOKE_TEST_RUN_AS_USER,
     SMOKE_TEST_START_ALLOWANCE_SECONDS,
@@ -18,9 +19,6 @@ import { shortHash } from "./naming";
 
 /** The check itself, a POSIX sh script; the Job runs it verbatim, and the tests run the same file. */
 export const SMOKE_TEST_SCRIPT_PATH = path.join(__dirname, "smokeTest.sh");
-
-/** Label of the smoke-test pods; deliberately not `app: ai-service`, so the Service never routes to them. */
-export const SMOKE_TEST_LABELS = { app: "ai-service-smoke-test" } as const;
 
 /** ai-service's cheap end-to-end route: one chat completion through the identity's token. */
 export const DESCRIPTION_PATH = "generate/description";
@@ -126,8 +124,9 @@ export interface SmokeTestArgs {
     /** How long the check keeps retrying before it fails. */
     readonly retryForSeconds: number;
     /**
-     * The ai-service Deployment and Service. Pulumi waits for the Deployment's rollout before it creates the Job, so
-     * the test talks to the new pods. Put on the Job itself: a component's dependsOn does not reach its children.
+     * The ai-service Deployment and Service (and its NetworkPolicy, which must admit the test). Pulumi waits for the
+     * Deployment's rollout before it creates the Job, so the test talks to the new pods. Put on the Job itself: a
+     * component's dependsOn does not reach its children.
      */
     readonly startAfter: readonly pulumi.Resource[];
 }

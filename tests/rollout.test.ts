@@ -158,7 +158,10 @@ describe("the optional NetworkPolicy", () => {
     });
 
     it("admits ingress to ai-service's port only from product-service pods in its namespace", async () => {
-        const config = withAiService(stackConfig("dev"), { networkPolicy: { enabled: true } });
+        const config = {
+            ...withAiService(stackConfig("dev"), { networkPolicy: { enabled: true } }),
+            "aks-openai-wi:smokeTest": { enabled: false },
+        };
         const run = await runProgram({ config, stack: "dev" });
         const policy = single(run.resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
         assert.equal(at(policy.inputs, "metadata.namespace"), "default");

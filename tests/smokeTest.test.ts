@@ -9,8 +9,8 @@ import { after, before, describe, it } from "node:test";
 
 import { DEFAULTS, isProductionStack, parseSettings, type Settings } from "../components/config";
 import { ConfigError } from "../components/configReader";
+import { SMOKE_TEST_LABELS } from "../components/constants";
 import {
-    SMOKE_TEST_LABELS,
     SMOKE_TEST_SCRIPT_PATH,
     smokeTestJobName,
     smokeTestScript,
@@ -409,6 +409,36 @@ describe("SmokeTest: when it runs again", () => {
     it("gets a new name when the smoke-test image changes", async () => {
         const result = await run("dev", { "aks-openai-wi:smokeTest": { image: "curlimages/curl:8.11.1" } });
         assert.notEqual(jobNameOf(result), baseline);
+    });
+});
+
+describe("SmokeTest behind ai-service's NetworkPolicy", () => {
+    const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+    const withNetworkPolicy = {
+        "aks-openai-wi:aiService": {
+            namespace: "default",
+            serviceAccountName: "ai-service-account",
+            federatedCredentialName: "myFederatedCredential",
+            networkPolicy: { enabled: true },
+        },
+    };
+
+    it("is admitted next to product-service, and starts only once the policy admits it", async () => {
+        const result = await run("dev", withNetworkPolicy);
+        const policy = single(result.resources, NETWORK_POLICY);
+        assert.deepEqual((policy.inputs.spec as { ingress: { from: unknown }[] }).ingress[0].from, [
+            { podSelector: { matchLabels: { app: "product-service" } } },
+            { podSelector: { matchLabels: { app: "ai-service-smoke-test" } } },
+        ]);
+        assert.ok(jobOf(result).dependencies.includes(policy.urn), "the Job does not wait for the NetworkPolicy");
+    });
+
+    it("is not admitted when it is off", async () => {
+        const result = await run("prod", withNetworkPolicy);
+        const policy = single(result.resources, NETWORK_POLICY);
+        assert.deepEqual((policy.inputs.spec as { ingress: { from: unknown }[] }).ingress[0].from, [
+            { podSelector: { matchLabels: { app: "product-service" } } },
+        ]);
     });
 });
 
