@@ -37,12 +37,13 @@ function withProject(config: Record<string, unknown>, key: string, value: unknow
 }
 
 describe("pulumi destroy never deletes what the stack did not create", () => {
-    it("deletes exactly the identity, its role, its credential and its ServiceAccount on the seed configuration", async () => {
+    it("deletes exactly the identity, its role, its credential, its ServiceAccount and the smoke-test Job on the seed configuration", async () => {
         const { resources } = await seed();
         assert.deepEqual(deletedByDestroy(resources), [
             "azure-native:authorization:RoleAssignment workload-openai-user",
             "azure-native:managedidentity:FederatedIdentityCredential workload-default-ai-service-account-fic",
             "azure-native:managedidentity:UserAssignedIdentity workload-identity",
+            "kubernetes:batch/v1:Job smoke-test-job",
             "kubernetes:core/v1:ServiceAccount workload-default-ai-service-account-sa",
         ]);
     });
