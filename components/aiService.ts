@@ -1,4 +1,8 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import * as policyv1 from "@pulumi/kubernetes/policy/v1";
+import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { ContainerResources } from "./config";
@@ -79,7 +83,7 @@ export function aiServiceEnvironment<T>(args: {
  * Pod-level security context: the runtime's default seccomp profile always; a non-root UID only when configured
  * (the upstream image declares no USER, so runAsNonRoot without a UID stops the pod from starting).
  */
-export function podSecurityContext(runAsUser?: number): k8s.types.input.core.v1.PodSecurityContext {
+export function podSecurityContext(runAsUser?: number): k8sInput.core.v1.PodSecurityContext {
     return {
         seccompProfile: { type: "RuntimeDefault" },
         ...(runAsUser === undefined ? {} : { runAsNonRoot: true, runAsUser }),
@@ -87,12 +91,12 @@ export function podSecurityContext(runAsUser?: number): k8s.types.input.core.v1.
 }
 
 /** Container-level hardening that a Python web server on an unprivileged port never needs to undo. */
-export function containerSecurityContext(): k8s.types.input.core.v1.SecurityContext {
+export function containerSecurityContext(): k8sInput.core.v1.SecurityContext {
     return { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
 }
 
 /** NetworkPolicy `from` entries: a bare podSelector means "in the policy's namespace"; others name their namespace. */
-export function ingressPeers(peers: readonly NetworkPeer[]): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
+export function ingressPeers(peers: readonly NetworkPeer[]): k8sInput.networking.v1.NetworkPolicyPeer[] {
     return peers.map((peer) => ({
         podSelector: { matchLabels: { ...peer.podLabels } },
         ...(peer.namespace === undefined
@@ -108,12 +112,12 @@ export function ingressPeers(peers: readonly NetworkPeer[]): k8s.types.input.net
  * pod that starts before its credential and role exist fails its first calls.
  */
 export class AiService extends pulumi.ComponentResource {
-    public readonly deployment: k8s.apps.v1.Deployment;
-    public readonly service: k8s.core.v1.Service;
+    public readonly deployment: appsv1.Deployment;
+    public readonly service: corev1.Service;
     /** Present when replicas > 1: voluntary disruptions (node drains, upgrades) keep at least one pod serving. */
-    public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+    public readonly disruptionBudget?: policyv1.PodDisruptionBudget;
     /** Present when `networkPolicy` is given. */
-    public readonly networkPolicy?: k8s.networking.v1.NetworkPolicy;
+    public readonly networkPolicy?: networkingv1.NetworkPolicy;
     /** In-cluster URL product-service calls. */
     public readonly url: pulumi.Output<string>;
 
@@ -128,7 +132,7 @@ export class AiService extends pulumi.ComponentResource {
             ? { import: `${args.namespace}/${AI_SERVICE_NAME}`, retainOnDelete: true }
             : {};
 
-        this.deployment = new k8s.apps.v1.Deployment(
+        this.deployment = new appsv1.Deployment(
             `${name}-deployment`,
             {
                 metadata: {
@@ -201,7 +205,7 @@ export class AiService extends pulumi.ComponentResource {
             { parent: this, dependsOn: [...args.startAfter], ...adoption },
         );
 
-        this.service = new k8s.core.v1.Service(
+        this.service = new corev1.Service(
             `${name}-service`,
             {
                 metadata: { name: AI_SERVICE_NAME, namespace: args.namespace, labels },
@@ -216,7 +220,7 @@ export class AiService extends pulumi.ComponentResource {
 
         if (args.replicas > 1) {
             // Only with more than one replica: minAvailable 1 of 1 would block every node drain.
-            this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+            this.disruptionBudget = new policyv1.PodDisruptionBudget(
                 `${name}-pdb`,
                 {
                     metadata: { name: AI_SERVICE_NAME, namespace: args.namespace, labels },
@@ -227,7 +231,7 @@ export class AiService extends pulumi.ComponentResource {
         }
 
         if (args.networkPolicy !== undefined) {
-            this.networkPolicy = new k8s.networking.v1.NetworkPolicy(
+            this.networkPolicy = new networkingv1.NetworkPolicy(
                 `${name}-ingress`,
                 {
                     metadata: { name: AI_SERVICE_NAME, namespace: args.namespace, labels },

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import { Provider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
 
 import type { ClusterConnection } from "./clusterConnection";
@@ -12,8 +12,8 @@ export function kubernetesProviderFor(
     name: string,
     cluster: ClusterConnection,
     opts?: pulumi.CustomResourceOptions,
-): k8s.Provider {
-    return new k8s.Provider(
+): Provider {
+    return new Provider(
         name,
         {
             kubeconfig: cluster.kubeconfig,

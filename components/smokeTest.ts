@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
-import * as k8s from "@pulumi/kubernetes";
+import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as pulumi from "@pulumi/pulumi";
 
 import {
@@ -152,7 +152,7 @@ export interface SmokeTestArgs {
  *   and no option (ignoreChanges, retainOnDelete) stops a refresh from forgetting a deleted object. See docs/verify.md.
  */
 export class SmokeTest extends pulumi.ComponentResource {
-    public readonly job: k8s.batch.v1.Job;
+    public readonly job: batchv1.Job;
     /** Name of the Job, for `kubectl logs job/<name>`. */
     public readonly jobName: pulumi.Output<string>;
 
@@ -187,7 +187,7 @@ export class SmokeTest extends pulumi.ComponentResource {
                 }),
             );
 
-        this.job = new k8s.batch.v1.Job(
+        this.job = new batchv1.Job(
             `${name}-job`,
             {
                 metadata: {

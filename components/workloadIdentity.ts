@@ -1,6 +1,6 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as k8s from "@pulumi/kubernetes";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { FederatedServiceAccount } from "./config";
@@ -30,7 +30,7 @@ export interface WorkloadIdentityArgs {
 
 /** One federated ServiceAccount as created: the objects and the subject built from the ServiceAccount itself. */
 export interface FederatedServiceAccountResources {
-    readonly serviceAccount: k8s.core.v1.ServiceAccount;
+    readonly serviceAccount: corev1.ServiceAccount;
     readonly credential: managedidentity.FederatedIdentityCredential;
     readonly namespace: pulumi.Output<string>;
     readonly name: pulumi.Output<string>;
@@ -89,7 +89,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         const createdNamespaces = new Map(
             (args.namespacesToCreate ?? []).map((namespace) => [
                 namespace,
-                new k8s.core.v1.Namespace(
+                new corev1.Namespace(
                     `${name}-ns-${namespace}`,
                     { metadata: { name: namespace } },
                     // Deleting a namespace deletes everything in it, including the store's workloads this stack never
@@ -113,7 +113,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         let previousCredential: managedidentity.FederatedIdentityCredential | undefined;
         for (const account of args.serviceAccounts) {
             const childName = `${name}-${account.namespace}-${account.name}`;
-            const serviceAccount = new k8s.core.v1.ServiceAccount(
+            const serviceAccount = new corev1.ServiceAccount(
                 `${childName}-sa`,
                 {
                     metadata: {
