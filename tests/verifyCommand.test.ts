@@ -13,7 +13,6 @@ import { KubeStandin } from "./support/kubeStandin";
 import { createTestTls, trustingEnv, type TestTls } from "./support/tls";
 import {
     ACCOUNT_ID,
-    CLIENT_ID,
     CLUSTER_ID,
     FAILURES,
     healthyScenario,
@@ -172,22 +171,12 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
         assert.equal(roleRead?.query.$filter, `principalId eq '${PRINCIPAL_ID}'`);
     });
 
-    /** Each fixture, the checks it must fail (all others pass), and the evidence the failing block must show. */
+    /**
+     * Two failures end to end, one on the Kubernetes side and one on the Azure side: each fixture's check logic is
+     * specified in-process in verify.test.ts; here the point is the exit status and the printed report of the real
+     * command, and every child run costs about 4 s of CPU.
+     */
     const failures: [string, (scenario: VerifyScenario) => void, string[], RegExp][] = [
-        ["a pod that is not ready", FAILURES.podNotReady, [TITLES.podsReady], /CrashLoopBackOff/],
-        [
-            "a pod without AZURE_CLIENT_ID",
-            FAILURES.missingClientId,
-            [TITLES.injected],
-            /no AZURE_CLIENT_ID: the webhook did not mutate this pod/,
-        ],
-        [
-            "a pod with another identity's client id",
-            FAILURES.clientIdMismatch,
-            [TITLES.currentIdentity, TITLES.injected],
-            new RegExp(`is not identityClientId ${CLIENT_ID}`),
-        ],
-        ["a key variable in the pod", FAILURES.keyVariable, [TITLES.noKeys], /env OPENAI_API_KEY \(set literally\)/],
         [
             "a key in an envFrom Secret",
             FAILURES.keyInEnvFrom,
@@ -199,12 +188,6 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
             FAILURES.issuerMismatch,
             [TITLES.issuer],
             /the cluster's issuer changed since the credential was made/,
-        ],
-        [
-            "a deleted role assignment",
-            FAILURES.missingRoleAssignment,
-            [TITLES.role],
-            /no "Cognitive Services OpenAI User"/,
         ],
     ];
     for (const [what, failure, failing, evidence] of failures) {
