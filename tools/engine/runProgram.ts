@@ -82,14 +82,20 @@ export class ProgramFailed extends Error {
 
 /**
  * The config `pulumi` would hand the program for `stack`: Pulumi.yaml defaults under Pulumi.<stack>.yaml, for this
- * project or the one in `projectDir`.
+ * project or the one in `projectDir`. The stack file is read from `stackDir` (default: the project's directory), so a
+ * stack file under review can live elsewhere (`npm run plan -- --stack-dir`).
  */
-export function stackConfig(stack: string, projectDir: string = PROJECT_ROOT): Record<string, unknown> {
+export function stackConfig(
+    stack: string,
+    projectDir: string = PROJECT_ROOT,
+    stackDir: string = projectDir,
+): Record<string, unknown> {
     const project = parse(readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
         name: string;
         config?: Record<string, { default?: unknown }>;
     };
-    const stackFile = parse(readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as {
+    // An empty stack file parses to null: no config.
+    const stackFile = (parse(readFileSync(path.join(stackDir, `Pulumi.${stack}.yaml`), "utf8")) ?? {}) as {
         config?: Record<string, unknown>;
     };
     const config: Record<string, unknown> = {};

@@ -1,0 +1,172 @@
+import { OPENAI_USER_ROLE_ID } from "../../components/constants";
+
+/**
+ * The errors Microsoft Entra ID and Azure OpenAI answer when a hop of the access path is broken, in one place: the plan
+ * names them for each hop, and the test stand-ins of Entra and Azure OpenAI (tests/support) answer with them, so what
+ * the plan predicts is what the real client then reports. Texts follow the ones Azure returns (codes and wording as
+ * seen in Azure/azure-workload-identity#340, #616, #1200 and Microsoft's AADSTS reference); trace ids and timestamps
+ * are left out.
+ */
+
+const FEDERATION_DOC = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+
+/** An OAuth error from Entra's token endpoint. */
+export interface EntraError {
+    readonly status: number;
+    readonly error: string;
+    readonly code: number;
+    readonly description: string;
+}
+
+function entra(status: number, error: string, code: number, text: string): EntraError {
+    return { status, error, code, description: `AADSTS${code}: ${text}` };
+}
+
+export const ENTRA = {
+    /** No federated credential of the identity has the token's issuer (e.g. the trailing '/' was dropped). */
+    issuerMismatch: (issuer: string) =>
+        entra(
+            401,
+            "invalid_client",
+            700211,
+            `No matching federated identity record found for presented assertion issuer '${issuer}'. Please check your ` +
+                `federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOC}`,
+        ),
+    /** A credential has the issuer, but none has the token's subject (namespace or ServiceAccount name differ). */
+    subjectMismatch: (subject: string) =>
+        entra(
+            401,
+            "invalid_client",
+            700213,
+            `No matching federated identity record found for presented assertion subject '${subject}'. Check your ` +
+                `federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOC}`,
+        ),
+    /** Issuer and subject match, but the credential does not list the token's audience. */
+    audienceMismatch: (audience: string) =>
+        entra(
+            401,
+            "invalid_client",
+            700212,
+            `No matching federated identity record found for presented assertion audience '${audience}'. Please check ` +
+                `your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOC}`,
+        ),
+    /** The identity has no federated credential at all. */
+    noFederatedRecord: (issuer: string, subject: string, audience: string) =>
+        entra(
+            400,
+            "invalid_request",
+            70021,
+            `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. ` +
+                `Assertion Subject: '${subject}'. Assertion Audience: '${audience}'. ${FEDERATION_DOC}`,
+        ),
+    /** AZURE_CLIENT_ID names no application in the tenant (e.g. it is the identity's principal id). */
+    unknownClient: (clientId: string, tenantId: string) =>
+        entra(
+            400,
+            "unauthorized_client",
+            700016,
+            `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if ` +
+                `the application has not been installed by the administrator of the tenant or consented to by any user in ` +
+                `the tenant. You may have sent your authentication request to the wrong tenant.`,
+        ),
+    /** The projected token is expired (the app kept an old copy instead of re-reading the file). */
+    assertionExpired: () =>
+        entra(401, "invalid_client", 700024, "Client assertion is not within its valid time range."),
+    /** The token's signature does not verify against the issuer's published keys. */
+    assertionSignatureInvalid: () =>
+        entra(401, "invalid_client", 700027, "Client assertion failed signature validation."),
+} as const;
+
+/** An error from the Azure OpenAI data plane. */
+export interface OpenAiError {
+    readonly status: number;
+    readonly body: { readonly error: { readonly code: string; readonly message: string } };
+}
+
+/** The data action a chat completion needs; "Cognitive Services OpenAI User" grants it. */
+export const CHAT_COMPLETIONS_DATA_ACTION =
+    "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action";
+
+export const OPENAI = {
+    /** The token's principal holds no role with the data action on a scope covering the account. */
+    permissionDenied: (principalId: string): OpenAiError => ({
+        status: 401,
+        body: {
+            error: {
+                code: "PermissionDenied",
+                message:
+                    `The principal \`${principalId}\` lacks the required data action \`${CHAT_COMPLETIONS_DATA_ACTION}\` ` +
+                    "to perform `POST /openai/deployments/{deployment-id}/chat/completions` operation.",
+            },
+        },
+    }),
+    /** No bearer token, or one that is not for Cognitive Services, or expired. */
+    invalidToken: (): OpenAiError => ({
+        status: 401,
+        body: {
+            error: {
+                code: "401",
+                message:
+                    "Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.",
+            },
+        },
+    }),
+    /** The deployment name is not a deployment of the account. */
+    deploymentNotFound: (): OpenAiError => ({
+        status: 404,
+        body: {
+            error: {
+                code: "DeploymentNotFound",
+                message:
+                    "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.",
+            },
+        },
+    }),
+    /** A regional endpoint: Entra tokens need the account's custom subdomain. */
+    customSubdomainRequired: (): OpenAiError => ({
+        status: 401,
+        body: {
+            error: {
+                code: "401",
+                message: "Please provide a custom subdomain for token authentication, otherwise API key is required.",
+            },
+        },
+    }),
+} as const;
+
+/** What a pod without the webhook's injection gets from DefaultAzureCredential (@azure/identity's own words). */
+export const NO_INJECTION =
+    "no webhook injection: the pod has no AZURE_CLIENT_ID, AZURE_TENANT_ID or AZURE_FEDERATED_TOKEN_FILE, so " +
+    "DefaultAzureCredential finds no credential (WorkloadIdentityCredential: is unavailable. tenantId, clientId, and " +
+    "federatedTokenFilePath are required parameters.)";
+
+/** The role the access path must use, by name, for messages. */
+export const ROLE_NAMES: Readonly<Record<string, string>> = {
+    [OPENAI_USER_ROLE_ID]: "Cognitive Services OpenAI User",
+    "a001fd3d-188f-4b5d-821b-7da978bf7442": "Cognitive Services OpenAI Contributor",
+    "a97b65f3-24c7-4388-baec-2e87135dc908": "Cognitive Services User",
+    "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68": "Cognitive Services Contributor",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+};
+
+/**
+ * Data actions of the roles above that matter for a chat completion, as Azure defines them: only these grant the call.
+ * "Cognitive Services User" grants `Microsoft.CognitiveServices/*`, so Azure accepts the call with it; it is still a
+ * broken hop for this stack because it also lists the account's keys (least privilege).
+ */
+export const ROLE_DATA_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+    [OPENAI_USER_ROLE_ID]: ["Microsoft.CognitiveServices/accounts/OpenAI/*"],
+    "a001fd3d-188f-4b5d-821b-7da978bf7442": ["Microsoft.CognitiveServices/accounts/OpenAI/*"],
+    "a97b65f3-24c7-4388-baec-2e87135dc908": ["Microsoft.CognitiveServices/*"],
+};
+
+/** True when one of `dataActions` (with Azure's trailing-`*` wildcards) covers `action`. */
+export function grants(dataActions: readonly string[], action: string): boolean {
+    const lower = action.toLowerCase();
+    return dataActions.some((pattern) => {
+        const p = pattern.toLowerCase();
+        return p.endsWith("*") ? lower.startsWith(p.slice(0, -1)) : lower === p;
+    });
+}

@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+
+import { PROJECT_ROOT, ProgramFailed, stackConfig } from "../engine/runProgram";
+import { renderMarkdown, renderMermaid } from "./mermaid";
+import { buildPlan, type Plan } from "./plan";
+import { renderText } from "./render";
+
+/**
+ * `npm run plan -- --stack <name> [--json] [--out DIR] [--stack-dir DIR]`
+ *
+ * Shows what `pulumi up` would do for a stack, and who could then call what, with no cloud, no Pulumi CLI and no
+ * credentials. Exit status: 0 when the access path is whole and no mandatory policy fails; 1 when either is not so;
+ * 2 when the plan could not be made (bad configuration, unknown stack, bad arguments).
+ */
+
+export const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--out DIR] [--stack-dir DIR]
+
+  --stack <name>     the stack whose Pulumi.<name>.yaml to plan (required)
+  --json             print the plan as JSON instead of text (for CI)
+  --out DIR          also write DIR/plan.md, DIR/plan.mmd (Mermaid) and DIR/plan.json
+  --stack-dir DIR    where Pulumi.<name>.yaml is (default: the project root)
+
+Exit status: 0 access path whole and no mandatory policy violation; 1 otherwise; 2 no plan (bad configuration,
+unknown stack, bad arguments).`;
+
+/** Exit status when no plan could be made. */
+export const EXIT_NO_PLAN = 2;
+
+async function main(argv: string[]): Promise<number> {
+    let args;
+    try {
+        args = parseArgs({
+            args: argv,
+            options: {
+                stack: { type: "string" },
+                json: { type: "boolean", default: false },
+                out: { type: "string" },
+                "stack-dir": { type: "string" },
+                help: { type: "boolean", short: "h", default: false },
+            },
+            strict: true,
+            allowPositionals: false,
+        }).values;
+    } catch (error) {
+        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+        return EXIT_NO_PLAN;
+    }
+    if (args.help) {
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+    }
+    const stackDir = path.resolve(args["stack-dir"] ?? PROJECT_ROOT);
+    const stacks = stacksIn(stackDir);
+    if (args.stack === undefined || args.stack === "") {
+        process.stderr.write(
+            `error: --stack is required; stacks in ${stackDir}: ${stacks.join(", ") || "none"}\n\n${USAGE}\n`,
+        );
+        return EXIT_NO_PLAN;
+    }
+    const stack = args.stack;
+    if (!existsSync(path.join(stackDir, `Pulumi.${stack}.yaml`))) {
+        process.stderr.write(
+            `error: no stack file Pulumi.${stack}.yaml in ${stackDir}; stacks there: ${stacks.join(", ") || "none"}\n`,
+        );
+        return EXIT_NO_PLAN;
+    }
+
+    let plan: Plan;
+    try {
+        plan = await buildPlan({ stack, config: stackConfig(stack, PROJECT_ROOT, stackDir) });
+    } catch (error) {
+        // The program's own error, word for word, as `pulumi preview` prints a RunError (a ConfigError is one).
+        const message = error instanceof ProgramFailed || error instanceof Error ? error.message : String(error);
+        process.stderr.write(`error: ${message}\n`);
+        return EXIT_NO_PLAN;
+    }
+
+    process.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : renderText(plan));
+    if (args.out !== undefined) {
+        const out = path.resolve(args.out);
+        mkdirSync(out, { recursive: true });
+        writeFileSync(path.join(out, "plan.md"), renderMarkdown(plan));
+        writeFileSync(path.join(out, "plan.mmd"), renderMermaid(plan));
+        writeFileSync(path.join(out, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+        process.stderr.write(
+            `wrote ${["plan.md", "plan.mmd", "plan.json"].map((f) => path.join(out, f)).join(", ")}\n`,
+        );
+    }
+    return plan.summary.exitCode;
+}
+
+/** Stack names with a Pulumi.<name>.yaml in `dir`. */
+export function stacksIn(dir: string): string[] {
+    if (!existsSync(dir)) {
+        return [];
+    }
+    return readdirSync(dir)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        // Exit explicitly once output is flushed: the Pulumi runtime may keep handles open after the mocked run.
+        (code) => process.stdout.write("", () => process.exit(code)),
+        (error: unknown) => {
+            process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.exit(EXIT_NO_PLAN);
+        },
+    );
+}
