@@ -189,7 +189,8 @@ export function renderMarkdown(plan: Plan): string {
 }
 
 function short(type: string): string {
-    return type.split(":").pop() ?? type;
+    const [pkg, module, name] = type.split(":");
+    return pkg === "pulumi" && module === "providers" ? `provider ${name}` : (name ?? type);
 }
 
 /** Mermaid label text: quotes and angle brackets as Mermaid entity codes. */
