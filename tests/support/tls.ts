@@ -22,7 +22,15 @@ export interface TestTls {
     readonly key: string;
 }
 
-export function createTestTls(): TestTls {
+export interface TestTlsOptions {
+    /**
+     * More host names for the server certificate, for clients that must call a real Azure host name (the pod's
+     * AZURE_AUTHORITY_HOST, an account's endpoint) while a loopback route in their process sends it to a stand-in.
+     */
+    readonly dnsNames?: readonly string[];
+}
+
+export function createTestTls(options: TestTlsOptions = {}): TestTls {
     const dir = mkdtempSync(path.join(tmpdir(), "aks-openai-wi-tls-"));
     process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
     const file = (name: string) => path.join(dir, name);
@@ -59,7 +67,8 @@ export function createTestTls(): TestTls {
         "-out",
         file("server.csr"),
     );
-    writeFileSync(file("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+    const names = ["IP:127.0.0.1", "DNS:localhost", ...(options.dnsNames ?? []).map((name) => `DNS:${name}`)];
+    writeFileSync(file("server.ext"), `subjectAltName=${names.join(",")}\nextendedKeyUsage=serverAuth\n`);
     openssl(
         "x509",
         "-req",

@@ -134,11 +134,16 @@ export const OPENAI = {
     }),
 } as const;
 
-/** What a pod without the webhook's injection gets from DefaultAzureCredential (@azure/identity's own words). */
+/**
+ * What a pod without the webhook's injection gets: no AZURE_CLIENT_ID, AZURE_TENANT_ID or AZURE_FEDERATED_TOKEN_FILE,
+ * so DefaultAzureCredential skips workload identity and falls through to the node's IMDS (wording of @azure/identity,
+ * as tests/realClientProof.test.ts observes it).
+ */
 export const NO_INJECTION =
-    "no webhook injection: the pod has no AZURE_CLIENT_ID, AZURE_TENANT_ID or AZURE_FEDERATED_TOKEN_FILE, so " +
-    "DefaultAzureCredential finds no credential (WorkloadIdentityCredential: is unavailable. tenantId, clientId, and " +
-    "federatedTokenFilePath are required parameters.)";
+    "no webhook injection: the pod gets no AZURE_CLIENT_ID, AZURE_TENANT_ID or AZURE_FEDERATED_TOKEN_FILE, so " +
+    "DefaultAzureCredential skips workload identity and finds no credential (CredentialUnavailableError: " +
+    "EnvironmentCredential is unavailable... ManagedIdentityCredential: ...), or gets a token for the node's own " +
+    "identity from IMDS, which Azure OpenAI refuses (401 PermissionDenied)";
 
 /** The role the access path must use, by name, for messages. */
 export const ROLE_NAMES: Readonly<Record<string, string>> = {
