@@ -2,10 +2,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 
-import { PROJECT_ROOT, ProgramFailed, stackConfig } from "../engine/runProgram";
-import { renderMarkdown, renderMermaid } from "./mermaid";
-import { buildPlan, type Plan } from "./plan";
-import { renderText } from "./render";
+import type { Plan } from "./plan";
 
 /**
  * `npm run plan -- --stack <name> [--json] [--out DIR] [--stack-dir DIR]`
@@ -27,6 +24,9 @@ unknown stack, bad arguments).`;
 
 /** Exit status when no plan could be made. */
 export const EXIT_NO_PLAN = 2;
+
+/** The project root (where Pulumi.yaml is); tools/plan/main.ts is two levels below it. */
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 async function main(argv: string[]): Promise<number> {
     let args;
@@ -67,13 +67,17 @@ async function main(argv: string[]): Promise<number> {
         return EXIT_NO_PLAN;
     }
 
+    // Loaded only now: the Pulumi runtime and the program take seconds to load, argument errors should not wait.
+    const { stackConfig } = await import("../engine/runProgram");
+    const { buildPlan } = await import("./plan");
+    const { renderMarkdown, renderMermaid } = await import("./mermaid");
+    const { renderText } = await import("./render");
     let plan: Plan;
     try {
         plan = await buildPlan({ stack, config: stackConfig(stack, PROJECT_ROOT, stackDir) });
     } catch (error) {
         // The program's own error, word for word, as `pulumi preview` prints a RunError (a ConfigError is one).
-        const message = error instanceof ProgramFailed || error instanceof Error ? error.message : String(error);
-        process.stderr.write(`error: ${message}\n`);
+        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
         return EXIT_NO_PLAN;
     }
 

@@ -57,7 +57,7 @@ export function renderText(plan: Plan): string {
         const args = Object.entries(read.args)
             .map(([key, value]) => `${key}=${String(value)}`)
             .join(" ");
-        line(`  ${read.token} ${args}`);
+        line(`  ${read.token}${args === "" ? "" : ` ${args}`}`);
     }
     line();
     line("ASSUMPTIONS (only Azure can confirm these; `pulumi preview` checks them)");
