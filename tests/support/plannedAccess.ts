@@ -6,7 +6,7 @@ import {
 } from "../../components/constants";
 import type { FederatedCredential, FederatedIdentity } from "./federatedCredentials";
 import type { RoleAssignmentGrant } from "./openAiStandin";
-import { at, ofType, single, type ProgramRun } from "./program";
+import { at, ofType, single, type RegisteredResource } from "./program";
 
 /**
  * The access path as `pulumi up` would create it, read from a run of the program (registered resources and stack
@@ -42,7 +42,11 @@ export interface PlannedAccess {
     readonly account: { readonly id: string; readonly endpoint: string; readonly deployments: readonly string[] };
 }
 
-export function plannedAccess(run: ProgramRun): PlannedAccess {
+/** @param run what a program run registered and exported (tests pass a mutated copy of the resources) */
+export function plannedAccess(run: {
+    readonly resources: readonly RegisteredResource[];
+    readonly outputs: Readonly<Record<string, unknown>>;
+}): PlannedAccess {
     const resources = run.resources;
     const deployment = single(resources, "kubernetes:apps/v1:Deployment");
     const template = at(deployment.inputs, "spec.template") as {
