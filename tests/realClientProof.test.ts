@@ -191,6 +191,12 @@ async function judge(
 ): Promise<{ broken: Check[]; result: PodResult }> {
     const analysis = analyzeAccessPath({ resources, reads: reads(run) });
     const result = await pod(plannedAccess({ resources, outputs: run.outputs }), credential);
+    // Whatever fails, the client reached nothing but the stand-ins (a pod without injection tries the node's IMDS,
+    // which the pod network refuses and records).
+    assert.deepEqual(
+        result.network.blocked.filter((target) => !target.startsWith("169.254.169.254:")),
+        [],
+    );
     return { broken: analysis.paths[0].checks.filter((check) => check.verdict === "broken"), result };
 }
 
@@ -452,7 +458,7 @@ describe("each classic mistake fails at its hop with Azure's error, as the plan 
         const expected = [
             "ChainedTokenCredential authentication failed.",
             "CredentialUnavailableError: EnvironmentCredential is unavailable.",
-            "CredentialUnavailableError: ManagedIdentityCredential: Network unreachable.",
+            "CredentialUnavailableError: ManagedIdentityCredential: Authentication failed. Message Attempted to use the IMDS endpoint, but it is not available.",
             "CredentialUnavailableError: Visual Studio Code Authentication is not available.",
             "CredentialUnavailableError: Azure CLI could not be found.",
             "CredentialUnavailableError: Error: Unable to execute PowerShell.",
@@ -467,10 +473,8 @@ describe("each classic mistake fails at its hop with Azure's error, as the plan 
         assert.ok(broken[0].ifBroken.includes("CredentialUnavailableError: EnvironmentCredential is unavailable"));
         assert.equal(result.call, undefined);
         // The chain's last resort in a pod is the node's IMDS; here it never left this machine.
-        assert.deepEqual(
-            result.network.blocked.filter((target) => !target.startsWith("169.254.169.254:")),
-            [],
-        );
+        assert.ok(result.network.blocked.length > 0);
+        assert.ok(result.network.blocked.every((target) => target.startsWith("169.254.169.254:")));
     });
 
     it("pod label missing: WorkloadIdentityCredential is unavailable", async () => {
@@ -485,5 +489,56 @@ describe("each classic mistake fails at its hop with Azure's error, as the plan 
             tokenError(result).split("\n")[0],
             'WorkloadIdentityCredential: is unavailable. clientId is a required parameter. In DefaultAzureCredential and ManagedIdentityCredential, this can be provided as an environment variable - "AZURE_CLIENT_ID".',
         );
+    });
+});
+
+describe("the pod's network (the guard this proof relies on)", () => {
+    it("refuses plain HTTP and HTTPS to any host without a route, before a connection is made", async () => {
+        const dirFloor = mkdtempSync(path.join(dir, "floor-"));
+        // Loaded before the guard, the floor replaces the real connect: whatever the guard lets through lands here and
+        // is refused and recorded, so this test never sends a packet even if the guard is broken.
+        const floor = path.join(dirFloor, "floor.cjs");
+        writeFileSync(
+            floor,
+            [
+                'const net = require("node:net");',
+                "globalThis.__floor = [];",
+                "net.Socket.prototype.connect = function (...args) {",
+                "    const [o] = Array.isArray(args[0]) ? args[0] : net._normalizeArgs(args);",
+                "    globalThis.__floor.push(`${o.host}:${o.port}`);",
+                '    process.nextTick(() => this.destroy(Object.assign(new Error("floor"), { code: "ECONNREFUSED" })));',
+                "    return this;",
+                "};",
+            ].join("\n"),
+        );
+        const probe = path.join(dirFloor, "probe.cjs");
+        writeFileSync(
+            probe,
+            [
+                'const get = (m, url) => new Promise((r) => require(m).get(url, () => r("answered")).on("error", (e) => r(e.message)));',
+                "(async () => {",
+                '    await get("node:http", "http://169.254.169.254/metadata/identity/oauth2/token");',
+                '    await get("node:https", "https://login.microsoftonline.com/common/discovery/instance");',
+                "    console.log(JSON.stringify({ floor: globalThis.__floor, guard: globalThis.__podNetwork ?? globalThis.__loopbackGuardBlocked }));",
+                "})();",
+            ].join("\n"),
+        );
+        const runWith = (guard: string) =>
+            new Promise<{ floor: string[]; guard: unknown }>((resolve, reject) =>
+                execFile(
+                    process.execPath,
+                    ["--require", floor, "--require", path.join(PROJECT_ROOT, "tests/support", guard), probe],
+                    { cwd: PROJECT_ROOT, env: { ...trustingEnv(tls), LOOPBACK_ROUTES: "{}" } },
+                    (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
+                ),
+            );
+        assert.deepEqual(await runWith("podNetwork.cjs"), {
+            floor: [],
+            guard: { routed: [], blocked: ["169.254.169.254:80", "login.microsoftonline.com:443"] },
+        });
+        assert.deepEqual(await runWith("loopbackOnly.cjs"), {
+            floor: [],
+            guard: ["169.254.169.254:80", "login.microsoftonline.com:443"],
+        });
     });
 });

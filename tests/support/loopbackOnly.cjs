@@ -14,7 +14,9 @@ const blocked = [];
 const originalConnect = net.Socket.prototype.connect;
 
 net.Socket.prototype.connect = function connect(...args) {
-    const [options] = net._normalizeArgs(args);
+    // net.createConnection (what http.Agent uses, e.g. for IMDS on port 80) passes its already-normalized
+    // [options, callback] array as the one argument; normalizing it again loses the host and lets it through.
+    const [options] = Array.isArray(args[0]) ? args[0] : net._normalizeArgs(args);
     // Node treats a connection as IPC when `path` is set (https passes `path: null` for TCP).
     if (!options.path) {
         const host = options.host === undefined ? "localhost" : String(options.host);

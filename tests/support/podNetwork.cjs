@@ -17,7 +17,9 @@ const blocked = [];
 const originalConnect = net.Socket.prototype.connect;
 
 net.Socket.prototype.connect = function connect(...args) {
-    const [options, callback] = net._normalizeArgs(args);
+    // net.createConnection (what http.Agent uses) passes its already-normalized [options, callback] array as the one
+    // argument; normalizing that again would lose the host and let the connection through.
+    const [options, callback] = Array.isArray(args[0]) ? args[0] : net._normalizeArgs(args);
     // `path` set means IPC, not TCP (https passes `path: null` for TCP).
     if (!options.path) {
         const host = options.host === undefined ? "localhost" : String(options.host);
