@@ -110,9 +110,6 @@ before(async () => {
 after(async () => {
     await Promise.all([issuer?.close(), entra?.close(), openai?.close()]);
     rmSync(dir, { recursive: true, force: true });
-    if (tls) {
-        rmSync(tls.dir, { recursive: true, force: true });
-    }
 });
 
 /** Runs the pod's client against `planned` (what Entra and the account know, and what the pod gets). */
