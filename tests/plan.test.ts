@@ -219,7 +219,15 @@ describe("the plan as JSON", () => {
             "basis",
             "ifBroken",
         ]);
-        assert.deepEqual(Object.keys(plan.policies), ["source", "available", "results", "mandatoryFailures"]);
+        assert.deepEqual(Object.keys(plan.policies), ["source", "results", "mandatoryFailures"]);
+        assert.deepEqual(Object.keys(plan.policies.results[0]), [
+            "policy",
+            "description",
+            "enforcementLevel",
+            "status",
+            "violations",
+            "notJudged",
+        ]);
         assert.deepEqual(Object.keys(plan.edges[0]), ["from", "to"]);
     });
 
@@ -230,8 +238,9 @@ describe("the plan as JSON", () => {
                 .map((r) => [r.name, r.type, r.options.import, r.options.deleteBeforeReplace, r.options.retainOnDelete])
                 .sort(),
             [
-                ["ai-service-deployment", "kubernetes:apps/v1:Deployment", "default/ai-service", false, false],
-                ["ai-service-service", "kubernetes:core/v1:Service", "default/ai-service", false, false],
+                // Adopted from kubectl: imported, and left in place by pulumi destroy.
+                ["ai-service-deployment", "kubernetes:apps/v1:Deployment", "default/ai-service", false, true],
+                ["ai-service-service", "kubernetes:core/v1:Service", "default/ai-service", false, true],
                 ["aks", "pulumi:providers:kubernetes", null, false, false],
                 ["cluster-workload-identity", "pulumi-nodejs:dynamic/aks:WorkloadIdentityFeatures", null, false, true],
                 [
@@ -324,6 +333,12 @@ describe("the text rendering", () => {
         assert.ok(text.includes("├─ aks-openai-wi:identity:WorkloadIdentity workload\n"));
         assert.ok(text.includes('DEPENDENCIES (10; "a -> b": a waits for b)\n'));
         assert.ok(text.includes("ACCESS PATH: Deployment default/ai-service -> Azure OpenAI: WHOLE\n"));
+        const n = plan.policies.results.length;
+        assert.ok(
+            text.includes(
+                `POLICIES (policy/policies.ts): ${n} policies, ${n} pass, 0 fail, 0 not judged in preview; 0 mandatory violation(s)\n`,
+            ),
+        );
         assert.match(text, /\nRESULT: access path whole, 0 mandatory policy violation\(s\) -> exit 0\n$/);
     });
 });

@@ -7,7 +7,7 @@ import { analyzeAccessPath, type AccessAnalysis, type Check } from "../tools/pla
 import { NO_INJECTION } from "../tools/plan/azureErrors";
 import { evaluateStack, type Evaluation } from "../tools/plan/evaluate";
 import { assemblePlan } from "../tools/plan/plan";
-import { missingPolicyPack } from "../tools/plan/policyAdapter";
+import { noPolicies } from "../tools/plan/policyAdapter";
 import { stackConfig } from "./support/program";
 
 /**
@@ -334,12 +334,12 @@ describe("each classic mistake breaks the hop it breaks at run time, with Azure'
 
 describe("the plan's exit status follows the access path", () => {
     it("is 0 for the whole path and 1 once a hop is broken", () => {
-        assert.equal(assemblePlan(evaluation, missingPolicyPack()).summary.exitCode, 0);
+        assert.equal(assemblePlan(evaluation, noPolicies()).summary.exitCode, 0);
         const brokenEvaluation: Evaluation = {
             ...evaluation,
             resources: mutated(T.credential, (c) => (c.inputs.audiences = ["api://other"])),
         };
-        const plan = assemblePlan(brokenEvaluation, missingPolicyPack());
+        const plan = assemblePlan(brokenEvaluation, noPolicies());
         assert.deepEqual(plan.summary, {
             resources: 8,
             accessPathWhole: false,

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 
 import * as k8s from "@pulumi/kubernetes";
+import type { Policies } from "@pulumi/policy";
 
+import { COGNITIVE_SERVICES_USER_ROLE_ID, OPENAI_USER_ROLE_ID } from "../components/constants";
 import { evaluateStack, type Evaluation } from "../tools/plan/evaluate";
 import { assemblePlan } from "../tools/plan/plan";
-import { ACCOUNT_VALUE_FOR_POLICIES, runPolicies, type PolicyLike } from "../tools/plan/policyAdapter";
+import { ACCOUNT_VALUE_FOR_POLICIES, POLICY_PACK, runPolicies } from "../tools/plan/policyAdapter";
 import { stackConfig } from "./support/program";
 
 /**
@@ -21,7 +23,51 @@ before(async () => {
     evaluation = await evaluateStack({ stack: "dev", config: stackConfig("dev") });
 });
 
-const run = (policies: PolicyLike[]) => runPolicies(policies, evaluation.resources, evaluation.placeholders, "test");
+const run = (policies: Policies) => runPolicies(policies, evaluation.resources, evaluation.placeholders, "test");
+
+describe("the policy pack on the dev plan", () => {
+    it("passes every policy, and judges every one despite the placeholders", async () => {
+        const report = await runPolicies(POLICY_PACK, evaluation.resources, evaluation.placeholders);
+        assert.equal(report.source, "policy/policies.ts");
+        assert.equal(report.results.length, POLICY_PACK.length);
+        assert.deepEqual(
+            report.results.filter((result) => result.status !== "pass"),
+            [],
+        );
+        assert.equal(report.mandatoryFailures, 0);
+    });
+
+    it("fails the mandatory least-privilege policy for a Cognitive Services User role, and the plan exits 1", async () => {
+        const resources = structuredClone(evaluation.resources) as unknown as {
+            type: string;
+            inputs: Record<string, unknown>;
+            state: Record<string, unknown>;
+        }[];
+        const role = resources.find((r) => r.type === "azure-native:authorization:RoleAssignment");
+        assert.ok(role);
+        role.inputs.roleDefinitionId = role.state.roleDefinitionId = String(role.inputs.roleDefinitionId).replace(
+            OPENAI_USER_ROLE_ID,
+            COGNITIVE_SERVICES_USER_ROLE_ID,
+        );
+        const mutated = { ...evaluation, resources: resources as unknown as Evaluation["resources"] };
+        const report = await runPolicies(POLICY_PACK, mutated.resources, evaluation.placeholders);
+        const failed = report.results.filter((result) => result.status === "fail");
+        assert.deepEqual(
+            failed.map((result) => [result.policy, result.enforcementLevel]),
+            [
+                ["no-privileged-role-to-service-principal", "advisory"],
+                ["workload-identity-least-privilege", "mandatory"],
+            ],
+        );
+        assert.equal(report.mandatoryFailures, 1);
+        assert.deepEqual(assemblePlan(mutated, report).summary, {
+            resources: 8,
+            accessPathWhole: false,
+            mandatoryPolicyFailures: 1,
+            exitCode: 1,
+        });
+    });
+});
 
 describe("the policy adapter", () => {
     it("counts a mandatory violation, and the plan then exits 1", async () => {

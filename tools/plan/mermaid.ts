@@ -164,22 +164,16 @@ export function renderMarkdown(plan: Plan): string {
         );
     }
     out.push("");
-    out.push("## Policies", "");
-    if (!plan.policies.available) {
-        out.push(`No policy pack in this checkout (\`${plan.policies.source}\`).`, "");
-    } else {
-        out.push("| Policy | Level | Status | Details |", "|---|---|---|---|");
-        for (const result of plan.policies.results) {
-            const details = [
-                ...result.violations.map((v) => `${v.resource ?? "stack"}: ${v.message}`),
-                ...result.notJudged.map((n) => `not judged (${n.resource ?? "stack"}): ${n.message}`),
-            ];
-            out.push(
-                `| ${result.policy} | ${result.enforcementLevel} | ${result.status} | ${md(details.join("; "))} |`,
-            );
-        }
-        out.push("");
+    out.push("## Policies", "", `From \`${plan.policies.source}\`.`, "");
+    out.push("| Policy | Level | Status | Details |", "|---|---|---|---|");
+    for (const result of plan.policies.results) {
+        const details = [
+            ...result.violations.map((v) => `${v.resource ?? "stack"}: ${v.message}`),
+            ...result.notJudged.map((n) => `not judged (${n.resource ?? "stack"}): ${n.message}`),
+        ];
+        out.push(`| ${result.policy} | ${result.enforcementLevel} | ${result.status} | ${md(details.join("; "))} |`);
     }
+    out.push("");
     out.push("## Assumptions", "", ...plan.assumptions.map((a) => `- ${md(a)}`), "");
     if (plan.warnings.length > 0) {
         out.push("## Program warnings", "", ...plan.warnings.map((w) => `- ${md(w)}`), "");

@@ -1,8 +1,10 @@
+import type { Policies } from "@pulumi/policy";
+
 import { PROJECT_NAME, type RegisteredResource } from "../engine/runProgram";
 import { analyzeAccessPath, type AccessAnalysis } from "./accessPath";
 import { evaluateStack, type Evaluation } from "./evaluate";
 import { type PlaceholderKind, placeholdersIn } from "./placeholders";
-import { loadPolicyPack, missingPolicyPack, runPolicies, type PolicyLike, type PolicyReport } from "./policyAdapter";
+import { POLICY_PACK, runPolicies, type PolicyReport } from "./policyAdapter";
 
 /**
  * The plan of one stack: what `pulumi up` would register (the resource tree with the inputs that matter for security
@@ -72,16 +74,13 @@ export interface Plan {
 export interface BuildPlanOptions {
     readonly stack: string;
     readonly config: Readonly<Record<string, unknown>>;
-    /** Policies to run; default: the pack in this checkout (policy/policies.ts), if there is one. */
-    readonly policies?: readonly PolicyLike[];
+    /** Policies to run; default: the policy pack (policy/policies.ts). */
+    readonly policies?: Policies;
 }
 
 export async function buildPlan(options: BuildPlanOptions): Promise<Plan> {
     const evaluation = await evaluateStack({ stack: options.stack, config: options.config });
-    const policies = options.policies ?? (await loadPolicyPack());
-    const report = policies
-        ? await runPolicies(policies, evaluation.resources, evaluation.placeholders)
-        : missingPolicyPack();
+    const report = await runPolicies(options.policies ?? POLICY_PACK, evaluation.resources, evaluation.placeholders);
     return assemblePlan(evaluation, report);
 }
 

@@ -85,24 +85,20 @@ export function renderText(plan: Plan): string {
     }
 
     const policies = plan.policies;
-    if (!policies.available) {
-        line(`POLICIES: no policy pack in this checkout (${policies.source}); nothing was checked`);
-    } else {
-        const counts = count(policies.results.map((result) => result.status));
-        line(
-            `POLICIES (${policies.source}): ${policies.results.length} policies, ${counts.pass ?? 0} pass, ` +
-                `${counts.fail ?? 0} fail, ${counts["not judged"] ?? 0} not judged in preview; ` +
-                `${policies.mandatoryFailures} mandatory violation(s)`,
-        );
-        for (const result of policies.results) {
-            const mark = result.status === "pass" ? "ok  " : result.status === "fail" ? "FAIL" : "n/j ";
-            line(`  ${mark} ${result.enforcementLevel.padEnd(9)} ${result.policy}`);
-            for (const violation of result.violations) {
-                line(`         ${violation.resource ?? "stack"}: ${violation.message}`);
-            }
-            for (const note of result.notJudged) {
-                line(`         not judged (${note.resource ?? "stack"}): ${note.message}`);
-            }
+    const counts = count(policies.results.map((result) => result.status));
+    line(
+        `POLICIES (${policies.source}): ${policies.results.length} policies, ${counts.pass ?? 0} pass, ` +
+            `${counts.fail ?? 0} fail, ${counts["not judged"] ?? 0} not judged in preview; ` +
+            `${policies.mandatoryFailures} mandatory violation(s)`,
+    );
+    for (const result of policies.results) {
+        const mark = result.status === "pass" ? "ok  " : result.status === "fail" ? "FAIL" : "n/j ";
+        line(`  ${mark} ${result.enforcementLevel.padEnd(9)} ${result.policy}`);
+        for (const violation of result.violations) {
+            line(`         ${violation.resource ?? "stack"}: ${violation.message}`);
+        }
+        for (const note of result.notJudged) {
+            line(`         not judged (${note.resource ?? "stack"}): ${note.message}`);
         }
     }
     line();
