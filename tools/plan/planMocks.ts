@@ -194,8 +194,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                         ],
                     },
                     assumptions: [
-                        `The user kubeconfig of cluster ${name} is assumed to log in with kubelogin (Entra ID); a cluster ` +
-                            `with local accounts returns client certificates instead, which the program uses as they are.`,
+                        `The user kubeconfig of cluster ${name} is taken to be an Entra ID one (kubelogin, rewritten to the ` +
+                            `configured non-interactive login); with local accounts AKS returns client certificates, which ` +
+                            `the program uses as they are. Either way it is a secret and changes nothing else in the plan.`,
                     ],
                 };
             }
