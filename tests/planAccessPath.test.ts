@@ -101,6 +101,20 @@ describe("the access path of the dev plan, as registered", () => {
     });
 });
 
+describe("links by construction need the engine's property dependency, not only dependsOn", () => {
+    it("a serviceAccountName typed as a copy of the name matches, but is not called linked", () => {
+        const resources = mutated(T.deployment, (d) => {
+            d.propertyDependencies = { ...d.propertyDependencies, spec: [] };
+        });
+        const runsAs = check(analyze(resources), "service account", "pod runs as");
+        assert.equal(runsAs.verdict, "ok");
+        assert.equal(
+            runsAs.basis,
+            "a ServiceAccount of that name is registered (workload-default-ai-service-account-sa)",
+        );
+    });
+});
+
 describe("each classic mistake breaks the hop it breaks at run time, with Azure's error", () => {
     it("credential subject with another namespace: AADSTS700213 at the subject", () => {
         const analysis = analyze(

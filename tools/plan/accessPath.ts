@@ -642,10 +642,8 @@ function dependsOn(consumer: AnalysedResource, property: string, producer: Analy
     if (producer === undefined) {
         return false;
     }
-    return (
-        (consumer.propertyDependencies[property] ?? []).includes(producer.urn) ||
-        consumer.dependencies.includes(producer.urn)
-    );
+    // Only a property dependency shows that the value flowed from the producer; dependsOn orders without linking.
+    return (consumer.propertyDependencies[property] ?? []).includes(producer.urn);
 }
 
 /** True when `scope` is the account id or an ARM ancestor of it (case-insensitive, as ARM compares). */
