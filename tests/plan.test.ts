@@ -135,6 +135,8 @@ describe("placeholders", () => {
 
     it("replace values the program derives from cloud-only values, instead of showing real-looking hashes", () => {
         const byName = new Map(plan.resources.map((r) => [r.name, r]));
+        // The smoke test's Job is named after a hash of what it verifies (identity, endpoint, ...).
+        assert.equal(byName.get("smoke-test-job")?.inputs["metadata.name"], "<computed from values known after apply>");
         assert.equal(
             byName.get("workload-openai-user")?.inputs.roleAssignmentName,
             "<computed from values known after apply>",
@@ -243,6 +245,7 @@ describe("the plan as JSON", () => {
                 ["ai-service-service", "kubernetes:core/v1:Service", "default/ai-service", false, true],
                 ["aks", "pulumi:providers:kubernetes", null, false, false],
                 ["cluster-workload-identity", "pulumi-nodejs:dynamic/aks:WorkloadIdentityFeatures", null, false, true],
+                ["smoke-test-job", "kubernetes:batch/v1:Job", null, false, false],
                 [
                     "workload-default-ai-service-account-fic",
                     "azure-native:managedidentity:FederatedIdentityCredential",
@@ -255,7 +258,7 @@ describe("the plan as JSON", () => {
                 ["workload-openai-user", "azure-native:authorization:RoleAssignment", null, true, false],
             ],
         );
-        assert.equal(plan.summary.resources, 8);
+        assert.equal(plan.summary.resources, 9);
     });
 
     it("has the dependency edges the engine would order creation by", () => {
@@ -273,6 +276,11 @@ describe("the plan as JSON", () => {
                 "ai-service-deployment -> workload-openai-user",
                 "ai-service-deployment -> cluster-workload-identity",
                 "ai-service-deployment -> workload-identity",
+                "smoke-test-job -> ai-service-deployment",
+                "smoke-test-job -> ai-service-service",
+                "smoke-test-job -> workload-identity",
+                "smoke-test-job -> cluster-workload-identity",
+                "smoke-test-job -> workload-default-ai-service-account-sa",
             ],
         );
     });
@@ -329,9 +337,9 @@ describe("the Mermaid diagram", () => {
 describe("the text rendering", () => {
     it("shows the tree, the dependencies, the access path and the verdict", () => {
         const text = renderText(plan);
-        assert.ok(text.includes("RESOURCES (8, plus 4 components)\npulumi:pulumi:Stack aks-openai-wi-dev\n"));
+        assert.ok(text.includes("RESOURCES (9, plus 5 components)\npulumi:pulumi:Stack aks-openai-wi-dev\n"));
         assert.ok(text.includes("├─ aks-openai-wi:identity:WorkloadIdentity workload\n"));
-        assert.ok(text.includes('DEPENDENCIES (10; "a -> b": a waits for b)\n'));
+        assert.ok(text.includes('DEPENDENCIES (15; "a -> b": a waits for b)\n'));
         assert.ok(text.includes("ACCESS PATH: Deployment default/ai-service -> Azure OpenAI: WHOLE\n"));
         const n = plan.policies.results.length;
         assert.ok(

@@ -355,7 +355,7 @@ describe("the plan's exit status follows the access path", () => {
         };
         const plan = assemblePlan(brokenEvaluation, noPolicies());
         assert.deepEqual(plan.summary, {
-            resources: 8,
+            resources: 9,
             accessPathWhole: false,
             mandatoryPolicyFailures: 0,
             exitCode: 1,

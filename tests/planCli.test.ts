@@ -84,7 +84,7 @@ describe("npm run plan -- --stack dev", () => {
         assert.equal(text.code, 0, text.stderr);
         assert.equal(text.stderr, "");
         assert.ok(text.stdout.startsWith("Plan for stack dev (project aks-openai-wi)\n"));
-        assert.ok(text.stdout.includes("\nRESOURCES (8, plus 4 components)\n"));
+        assert.ok(text.stdout.includes("\nRESOURCES (9, plus 5 components)\n"));
         assert.ok(text.stdout.includes("\nACCESS PATH: Deployment default/ai-service -> Azure OpenAI: WHOLE\n"));
         assert.ok(text.stdout.includes("\nPOLICIES"));
         assert.ok(text.stdout.endsWith("\nRESULT: access path whole, 0 mandatory policy violation(s) -> exit 0\n"));
@@ -97,7 +97,7 @@ describe("--json --out DIR", () => {
         const parsed = JSON.parse(json.stdout) as { stack: string; summary: unknown };
         assert.equal(parsed.stack, "dev");
         assert.deepEqual(parsed.summary, {
-            resources: 8,
+            resources: 9,
             accessPathWhole: true,
             mandatoryPolicyFailures: 0,
             exitCode: 0,

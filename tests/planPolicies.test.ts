@@ -61,7 +61,7 @@ describe("the policy pack on the dev plan", () => {
         );
         assert.equal(report.mandatoryFailures, 1);
         assert.deepEqual(assemblePlan(mutated, report).summary, {
-            resources: 8,
+            resources: 9,
             accessPathWhole: false,
             mandatoryPolicyFailures: 1,
             exitCode: 1,
