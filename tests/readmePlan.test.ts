@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { it } from "node:test";
+
+import { buildPlan } from "../tools/plan/plan";
+import { renderText } from "../tools/plan/render";
+import { PROJECT_ROOT, stackConfig } from "./support/program";
+
+/** README's Quick start shows the end of the dev stack's plan; it must be what `npm run plan -- --stack dev` prints. */
+it("README's plan excerpt for the dev stack is, line for line, what the plan prints", async () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    const block = /<!-- plan:dev:start -->\s*```text\n([\s\S]*?)\n```\s*<!-- plan:dev:end -->/.exec(readme);
+    assert.ok(block, "README has no plan:dev block");
+    const excerpt = block[1].split("\n");
+
+    const printed = renderText(await buildPlan({ stack: "dev", config: stackConfig("dev") }))
+        .split("\n")
+        .map((line) => line.trimEnd());
+    const start = printed.findIndex((line) => line.startsWith("ACCESS PATH"));
+    const expected = printed.slice(start).filter((line) => !/^\s+(why|if broken):/.test(line));
+    while (expected.at(-1) === "") {
+        expected.pop();
+    }
+    assert.deepEqual(excerpt, expected);
+});
