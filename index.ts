@@ -2,10 +2,9 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 
 import { AiService } from "./components/aiService";
-import { PRODUCT_SERVICE_LABELS, SMOKE_TEST_LABELS } from "./components/constants";
 import type { ClusterConnection } from "./components/clusterConnection";
 import { loadSettings, type Settings } from "./components/config";
-import { OUTPUTS_CONTRACT_VERSION } from "./components/constants";
+import { OUTPUTS_CONTRACT_VERSION, PRODUCT_SERVICE_LABELS, SMOKE_TEST_LABELS } from "./components/constants";
 import { discoverExisting, type Discovery } from "./components/discovery";
 import { ExistingAksCluster } from "./components/existingCluster";
 import { kubernetesProviderFor } from "./components/kubernetesProvider";
@@ -64,16 +63,7 @@ export = async () => {
             openAiApiVersion: settings.openai.apiVersion,
             adoptExisting: app.adoptExisting,
             runAsUser: app.runAsUser,
-            // A list so that other in-cluster callers (e.g. a smoke-test Job) can be admitted too.
-            networkPolicy: app.networkPolicy.enabled
-                ? {
-                      allowedPeers: [
-                          { podLabels: PRODUCT_SERVICE_LABELS },
-                          // The smoke test calls ai-service like product-service does.
-                          ...(settings.smokeTest.enabled ? [{ podLabels: SMOKE_TEST_LABELS }] : []),
-                      ],
-                  }
-                : undefined,
+            networkPolicy: app.networkPolicy.enabled ? { allowedPeers: aiServiceCallers(settings) } : undefined,
             // Pods must not start before they can get a token and use it.
             startAfter: [
                 appAccount.serviceAccount,
@@ -137,6 +127,14 @@ export = async () => {
         kubeconfig: pulumi.secret(cluster.kubeconfig),
     };
 };
+
+/** Pods the NetworkPolicy admits to ai-service: the store's product-service, and the smoke test when it runs. */
+function aiServiceCallers(settings: Settings) {
+    return [
+        { podLabels: PRODUCT_SERVICE_LABELS },
+        ...(settings.smokeTest.enabled ? [{ podLabels: SMOKE_TEST_LABELS }] : []),
+    ];
+}
 
 function clusterResourceIdFor(settings: Settings, subscriptionId: string): { clusterResourceId?: string } {
     const { cluster } = settings;
