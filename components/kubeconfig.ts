@@ -1,5 +1,3 @@
-import { parse, stringify } from "yaml";
-
 import type { KubeloginMode } from "./config";
 
 /**
@@ -38,8 +36,15 @@ export function decodeKubeconfig(base64: string): string {
 /**
  * Rewrites every kubelogin exec user that logs in interactively to `mode`. Users without exec (local accounts with
  * client certificates) and users already on a non-interactive mode are left exactly as they are.
+ *
+ * Loads the YAML parser on first use (about 50 ms, as long as all the program's own modules together): the program's
+ * startup loads nothing but the Pulumi SDKs, and a preview whose kubeconfig is not known yet (a cluster the stack
+ * creates) never needs it. See docs/benchmarks.md.
  */
 export function withNonInteractiveLogin(kubeconfig: string, mode: KubeloginMode): string {
+    // A synchronous require keeps this function (and the order the program registers resources in) as it was.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parse, stringify } = require("yaml") as typeof import("yaml");
     const document = parse(kubeconfig) as { users?: { user?: { exec?: { command?: string; args?: string[] } } }[] };
     let changed = false;
     for (const entry of document.users ?? []) {
