@@ -271,9 +271,14 @@ function scalingSection(report: BenchReport): string {
         `**Growth factor time(${last.x}) / time(${first.x}) = ${(last.y / first.y).toFixed(2)}**; marginal cost per ` +
             `workload ${ms(timeFit.slope)} and ${(rssFit.slope / 1024).toFixed(1)} MB of peak memory (least-squares ` +
             `slopes over the medians). The evaluation is linear in the workloads with a small slope: the fixed cost ` +
-            `(${ms(timeFit.intercept)}) is Node, the SDKs and the dynamic provider. The deployment's critical path does ` +
-            "not grow: ai-service's credential comes first in the chain of credentials, so the others (written one " +
-            "at a time, as Azure requires) finish while the role assignment takes effect.",
+            `(${ms(timeFit.intercept)}) is Node, the SDKs and the dynamic provider. ` +
+            (new Set(sizes.map((size) => size.criticalPathSeconds)).size === 1
+                ? "The deployment's critical path does not grow: ai-service's credential comes first in the chain of " +
+                  "credentials, so the others (written one at a time, as Azure requires) finish while the role " +
+                  "assignment takes effect."
+                : `The deployment's critical path grows from ${sizes[0].criticalPathSeconds} s to ` +
+                  `${sizes[sizes.length - 1].criticalPathSeconds} s: the credentials are written one at a time, as ` +
+                  "Azure requires."),
         "",
         `**Beyond ${limit}:** the program refuses a ${limit + 1}st workload before it registers anything, by design: ` +
             "one stack is one identity, and one identity is one least-privilege unit that Azure caps at " +
@@ -375,7 +380,7 @@ function criticalPathSection(report: BenchReport): string {
                 `The same by hand, step by step (below): ${minutes(byHand)}. The stack is ${(byHand / request).toFixed(1)} ` +
                 `times as fast (${minutes(byHand - request)} less), because independent work runs at once: the ` +
                 "identity and its role assignment are created at the start, so the role's propagation runs during the " +
-                "cluster's create or update instead of after the last command.",
+                "cluster's create or update; by hand it starts only after them.",
             "",
             edgeSummary(entry),
             "",
