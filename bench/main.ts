@@ -136,7 +136,7 @@ async function measure(
     const programRuns: { wallMs: number; result: ProgramResult }[] = [];
     const floorRuns: { wallMs: number; result: ChildResult }[] = [];
     for (let i = 0; i < runs; i++) {
-        programRuns.push(await evaluate("dev", dev, { graph: i === 0 }));
+        programRuns.push(await evaluate("dev", dev));
         floorRuns.push(await floor());
     }
     const failed = programRuns.find((r) => r.result.error !== undefined);
@@ -156,41 +156,47 @@ async function measure(
     const profile = JSON.parse(readFileSync(profileFile, "utf8")) as CpuProfile;
     const runAttribution = attribute(profile, harnessEnd, runPhase.endMonotonicUs, PROJECT_ROOT);
 
-    // 2. Scaling with the number of federated workloads.
+    // 2. Scaling with the number of federated workloads: round-robin over the sizes, so that a change in the
+    // machine's load during the benchmark hits every size alike.
     progress(`2/4 scaling with ${WORKLOAD_COUNTS.join(", ")} federated workloads`);
-    const scaling = [];
-    for (const workloads of WORKLOAD_COUNTS) {
-        let sizeRuns = programRuns;
-        // One workload is the dev stack as it ships (ai-service alone): measured above.
-        if (workloads !== 1) {
-            const config = withWorkloads(dev, workloads);
-            await evaluate("dev", config);
-            sizeRuns = [];
-            for (let i = 0; i < runs; i++) {
-                sizeRuns.push(await evaluate("dev", config, { graph: i === 0 }));
-            }
+    const configs = WORKLOAD_COUNTS.map((workloads) => withWorkloads(dev, workloads));
+    for (const config of configs.slice(1)) {
+        await evaluate("dev", config);
+    }
+    const sizeRuns: { wallMs: number; result: ProgramResult }[][] = WORKLOAD_COUNTS.map(() => []);
+    for (let i = 0; i < runs; i++) {
+        for (const [index, config] of configs.entries()) {
+            sizeRuns[index].push(await evaluate("dev", config, { graph: i === 0 }));
         }
-        const error = sizeRuns.find((r) => r.result.error !== undefined)?.result.error;
+    }
+    const scaling = WORKLOAD_COUNTS.map((workloads, index) => {
+        const measured = sizeRuns[index];
+        const error = measured.find((r) => r.result.error !== undefined)?.result.error;
         if (error !== undefined) {
             throw new Error(`the dev stack with ${workloads} workloads failed to evaluate: ${error}`);
         }
-        const graph = deploymentGraph(sizeRuns[0].result.graph!);
+        const graph = deploymentGraph(measured[0].result.graph!);
         const path_ = criticalPath(graph.tasks, graph.edges);
-        scaling.push({
+        return {
             workloads,
-            graph: sizeRuns[0].result.graph!,
-            resources: sizeRuns[0].result.resources,
-            wallMs: sizeRuns.map((r) => r.wallMs),
-            maxRssKb: sizeRuns.map((r) => r.result.maxRssKb),
+            graph: measured[0].result.graph!,
+            resources: measured[0].result.resources,
+            wallMs: measured.map((r) => r.wallMs),
+            runMs: measured.map((r) => {
+                const run = r.result.phases.find((p) => p.name === "run")!;
+                return run.end - run.start;
+            }),
+            maxRssKb: measured.map((r) => r.result.maxRssKb),
             criticalPathSeconds: path_.total,
             pulumiUpSeconds: Math.max(...graph.pulumiWaitsFor.map((id) => path_.finish.get(id)!)),
-        });
-    }
+        };
+    });
     const refused = await evaluate("dev", withWorkloads(dev, LIMIT + 1));
     const refusal = refused.result.error ?? `no error: the program accepted ${LIMIT + 1} workloads`;
 
     // 3. Critical paths of the deployment.
     progress("3/4 critical paths (dev, greenfield) and the seed procedure");
+    // One workload is the dev stack as it ships (ai-service alone).
     const devGraph = scaling.find((s) => s.workloads === 1)!.graph;
     const prodGraph = await graphOf("prod", prod, evaluate);
     const criticalPaths: CriticalPathReport[] = [
