@@ -11,6 +11,7 @@ import {
     type DeploymentSeed,
     type JsonObject,
 } from "./armShapes";
+import { addResourceRoutes } from "./armResources";
 import type { EntraStandin } from "./entraStandin";
 import { headerRecord, parseJson, readBody, send, type StandinResponse } from "./standinHttp";
 import { startHttpsServer, type RunningServer, type TestTls } from "./tls";
@@ -117,10 +118,10 @@ interface Operation {
 
 /** API versions this stand-in accepts per provider namespace: the ones the project's clients use; tests may add. */
 export const DEFAULT_API_VERSIONS: Readonly<Record<string, readonly string[]>> = {
-    // @azure/arm-containerservice 25.x
-    "microsoft.containerservice": ["2026-04-01"],
-    // components/openAiDeployments.ts
-    "microsoft.cognitiveservices": ["2024-10-01"],
+    // @azure/arm-containerservice 25.x; azure-native 3.28 (the e2e provider stand-in)
+    "microsoft.containerservice": ["2026-04-01", "2025-09-01"],
+    // components/openAiDeployments.ts; azure-native 3.28
+    "microsoft.cognitiveservices": ["2024-10-01", "2025-06-01"],
     // @azure/arm-msi (GA versions of federated identity credentials)
     "microsoft.managedidentity": ["2023-01-31", "2024-11-30"],
     // @azure/arm-authorization
@@ -178,6 +179,16 @@ export class ArmStandin {
     /** Federated identity credentials by lowercase identity id; an identity exists when it has an entry. */
     readonly federatedCredentials = new Map<string, ArmResource[]>();
     readonly roleAssignments: ArmResource[] = [];
+    /** User-assigned identities written through ARM (armResources.ts), by lowercase id. */
+    readonly identities = new Map<string, ArmResource>();
+    /** How many times each identity id was created: a re-created identity gets new client and principal ids. */
+    readonly identityGenerations = new Map<string, number>();
+    /** Cognitive Services accounts as a GET returns them, by lowercase id (armResources.ts). */
+    readonly accounts = new Map<string, ArmResource>();
+    /** The user kubeconfig `listClusterUserCredential` returns, by lowercase cluster id (armResources.ts). */
+    readonly userKubeconfigs = new Map<string, string>();
+    /** Issuer URL a cluster gets when its issuer is turned on, by lowercase cluster id; default AKS's format. */
+    readonly issuerUrls = new Map<string, string>();
     readonly operations = new Map<string, Operation>();
     /** Accepted api-versions per lowercase provider namespace. */
     readonly apiVersions: Record<string, string[]> = Object.fromEntries(
@@ -197,6 +208,7 @@ export class ArmStandin {
         readonly subscriptionId: string,
     ) {
         this.addBuiltInRoutes();
+        addResourceRoutes(this);
     }
 
     static async start(options: {
@@ -212,6 +224,11 @@ export class ArmStandin {
         const standin = new ArmStandin(server, options.entra, options.subscriptionId ?? TEST_SUBSCRIPTION_ID);
         holder.standin = standin;
         return standin;
+    }
+
+    /** The tenant of the Entra stand-in that signs this ARM's tokens. */
+    get tenantId(): string {
+        return this.entra.tenantId;
     }
 
     /** `https://127.0.0.1:<port>/`: the ARM endpoint (trailing slash) and the audience of its tokens. */
@@ -648,7 +665,9 @@ export class ArmStandin {
             const issuer = properties.oidcIssuerProfile as JsonObject | undefined;
             if (outcome.status === "Succeeded" && issuer?.enabled === true && issuer.issuerURL === undefined) {
                 const tenantId = this.entra.tenantId;
-                issuer.issuerURL = aksIssuerUrl(String(cluster.location), cluster.name, tenantId);
+                issuer.issuerURL =
+                    this.issuerUrls.get(operation.resourceKey) ??
+                    aksIssuerUrl(String(cluster.location), cluster.name, tenantId);
             }
             cluster.eTag = randomUUID();
         }
