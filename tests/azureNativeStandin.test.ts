@@ -412,6 +412,40 @@ describe("diff", () => {
         });
     });
 
+    test("an account's properties and a deployment's capacity update in place; an account's region replaces it", async () => {
+        const account = {
+            resourceGroupName: GROUP,
+            accountName: "oai",
+            location: "eastus",
+            kind: "OpenAI",
+            sku: { name: "S0" },
+            properties: { customSubDomainName: "oai", disableLocalAuth: false },
+        };
+        const keyless = { ...account, properties: { customSubDomainName: "oai", disableLocalAuth: true } };
+        assert.deepEqual(view(await diff(TOKENS.account, account, keyless)).detailedDiff, {
+            "properties.disableLocalAuth": "UPDATE",
+        });
+        assert.deepEqual(
+            view(await diff(TOKENS.account, account, { ...account, location: "swedencentral" })).replaces,
+            ["location"],
+        );
+        const deployment = {
+            resourceGroupName: GROUP,
+            accountName: "oai",
+            deploymentName: "chat",
+            sku: { name: "GlobalStandard", capacity: 10 },
+            properties: { model: { format: "OpenAI", name: "gpt-4o-mini", version: "2024-07-18" } },
+        };
+        const bigger = { ...deployment, sku: { name: "GlobalStandard", capacity: 20 } };
+        assert.deepEqual(view(await diff(TOKENS.deployment, deployment, bigger)), {
+            changes: "DIFF_SOME",
+            diffs: ["sku"],
+            replaces: [],
+            deleteBeforeReplace: false,
+            detailedDiff: { "sku.capacity": "UPDATE" },
+        });
+    });
+
     test("an unknown new value is an update of that property (a preview with an unknown issuer)", async () => {
         assert.deepEqual(
             view(await diff(TOKENS.credential, credential, { ...credential, issuer: UNKNOWN })).detailedDiff,

@@ -258,10 +258,12 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
             "properties.provisioningState",
             "properties.capabilities",
             "properties.rateLimits",
-            "properties.currentCapacity",
             "properties.callRateLimit",
+            "properties.dynamicThrottlingEnabled",
+            "properties.model.callRateLimit",
         ],
-        // No forceNewMap entry for CognitiveServices; sku and properties (model, versionUpgradeOption) update in place.
+        // cognitiveservices.json 2025-06-01, definitions.Deployment: sku and properties carry no x-ms-mutability, tags
+        // [read, create, update]; no forceNewMap entry for CognitiveServices. Model and capacity update in place.
         replaces: { resourceGroupName: PATH, accountName: PATH, deploymentName: PATH },
     },
 ];
