@@ -17,8 +17,9 @@ import { deepEqual, fromStruct, isObject, toStruct, type Json, type Props } from
 
 /**
  * The azure-native ResourceProvider service, implemented on @grpc/grpc-js with Pulumi's generated protobuf classes.
- * @pulumi/pulumi's `provider.main` is not used: it has no Configure response flags, no detailed diff with replace
- * kinds, and no old inputs in Diff, all of which the engine relies on here. Each method follows azure-native's
+ * @pulumi/pulumi's `provider.main` (provider/server.js, 3.248) is not used: its Configure always accepts secrets,
+ * resources and outputs and never reports preview support (so the engine would not call Create or Update in preview),
+ * and its Diff sees no old inputs and returns no detailed diff. Each method here follows azure-native's
  * (provider/pkg/provider/provider.go) and talks to ARM through `ArmClient`.
  */
 

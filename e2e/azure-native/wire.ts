@@ -44,10 +44,11 @@ export function toStruct(props: Props): Struct {
     return Struct.fromJavaScript(clean(props) as Record<string, never>);
 }
 
-/** Drops nulls and unwraps secrets, recursively. */
+/** Drops null properties and unwraps secrets, recursively. */
 function clean(value: Json): Json {
     if (Array.isArray(value)) {
-        return value.filter((item) => item !== null).map(clean);
+        // Nulls inside arrays stay: dropping them would shift the indices a diff reports.
+        return value.map(clean);
     }
     if (typeof value === "object" && value !== null) {
         if (value[SPECIAL_SIG] === SECRET_SIG) {
