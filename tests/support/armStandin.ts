@@ -40,6 +40,9 @@ export {
  * - Model deployments of a Cognitive Services account: list, paged with `nextLink` ($skipToken) by `pageSize`.
  * - Federated identity credentials of a user-assigned identity: list and GET by name.
  * - Role assignments at a scope: list with `$filter` (atScope(), principalId eq '...', assignedTo('...')).
+ * - What the azure-native provider stand-in (e2e/azure-native) writes and reads: PUT, GET and DELETE of identities,
+ *   federated credentials, role assignments, accounts, deployments, cluster DELETE and user credentials
+ *   (armResources.ts, which also seeds them and shows them to the Entra and OpenAI stand-ins).
  *
  * Every request must carry a bearer token the Entra stand-in issued for this endpoint (`aud` = `url`), else 401 as ARM
  * answers it. Unknown api-versions are refused as ARM refuses them (400 NoRegisteredProviderFound).
