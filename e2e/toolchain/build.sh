@@ -135,7 +135,7 @@ dirs=(
 )
 etcd_bin=$(ensure_etcd)
 
-# One directory of links, named by the components it joins, so a run sees one consistent set; `current` points at
+# One directory of links, named by the components it joins, so a run sees one consistent set; current/bin points at
 # the newest for people and scripts that want the last build.
 bin="$cache/bin-$(printf '%s\n' "${dirs[@]}" | sha256sum | cut -c1-16)"
 mkdir -p "$bin"
@@ -143,6 +143,6 @@ for d in "${dirs[@]}"; do
   for f in "$d"/*; do ln -sfn "$f" "$bin/$(basename "$f")"; done
 done
 ln -sfn "$etcd_bin" "$bin/etcd"
-ln -sfn "$bin" "$cache/current"
+mkdir -p "$cache/current" && rm -rf "$cache/current/bin" && ln -s "$bin" "$cache/current/bin"
 log "toolchain ready in $((SECONDS - started)) s: $bin"
 printf '%s\n' "$bin"
