@@ -37,17 +37,24 @@ func main() {
 	tracing := flag.String("tracing", "", "Emit tracing to a Zipkin-compatible tracing endpoint")
 	runtimeName := flag.String("runtime", "nodejs", "Runtime for TypeScript programs; this stand-in supports nodejs only")
 	showVersion := flag.Bool("version", false, "Print the plugin version and exit")
-	// The CLI forwards its own logging flags to plugins when run with --logflow.
-	verbose := flag.Int("v", 0, "log verbosity")
-	logToStderr := flag.Bool("logtostderr", false, "log to stderr")
-	logFlow := flag.Bool("logflow", false, "flow logging settings to child processes")
+	// The CLI passes its own -v and --logtostderr on when run with --logflow. glog, which sdk/v3 links in, already
+	// registers them; logging.InitLogging reads them back from flag.CommandLine.
+	for name, usage := range map[string]string{"v": "log verbosity", "logtostderr": "log to stderr"} {
+		if flag.Lookup(name) == nil {
+			if name == "v" {
+				flag.Int(name, 0, usage)
+			} else {
+				flag.Bool(name, false, usage)
+			}
+		}
+	}
 	flag.Parse()
 
 	if *showVersion {
 		fmt.Println(standInVersion)
 		return
 	}
-	logging.InitLogging(*logToStderr, *verbose, *logFlow)
+	logging.InitLogging(false, 0, false)
 	if *runtimeName != "nodejs" {
 		fail(fmt.Errorf("-runtime=%s: the stand-in pulumi-language-nodejs runs programs with node only; "+
 			"use -runtime=nodejs (the default)", *runtimeName))

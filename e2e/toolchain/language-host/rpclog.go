@@ -33,10 +33,13 @@ func openRPCLog(path string) (*rpcLog, error) {
 	return &rpcLog{file: f}, nil
 }
 
-// record writes "<time> pid=<pid> <method> <code>" once the call has ended.
+// record writes "<time> pid=<pid> <method> <code> [<error message>]" once the call has ended.
 func (l *rpcLog) record(method string, err error) {
 	line := fmt.Sprintf("%s pid=%d %s %s", time.Now().UTC().Format(time.RFC3339Nano), os.Getpid(), method,
 		status.Code(err))
+	if err != nil {
+		line += fmt.Sprintf(" %q", err.Error())
+	}
 	debugf("rpc: %s", line)
 	if l.file == nil {
 		return

@@ -358,6 +358,10 @@ func (h *languageHost) RunPlugin(
 	} else {
 		err = cmd.Wait()
 	}
+	// The CLI ends a plugin by cancelling this call, which also kills node; say so rather than report a crash.
+	if ctx.Err() != nil {
+		return status.FromContextError(ctx.Err()).Err()
+	}
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
 		return fmt.Errorf("Program exited with non-zero exit code: %d", exitErr.ExitCode())
