@@ -14,6 +14,10 @@
 // reports the installed node_modules or fails naming the command to run), attach a debugger, run under bun, or emit
 // tracing spans (the -tracing endpoint is still handed on to node).
 //
+// Build: `go build -o <bin>/pulumi-language-nodejs .` here, with <bin> the folder that holds the CLI (the CLI takes
+// bundled plugins from next to itself and warns when $PATH supplies another). Prove: `go test ./...`, then
+// `bash selftest.sh <pulumi> <pulumi-language-nodejs>`. PULUMI_LANGUAGE_HOST_RPC_LOG=<file> logs every RPC called.
+//
 // Files: server.go (the RPCs), runargs.go (node arguments and environment), plugins.go (plugin discovery in
 // node_modules), monitorproxy.go and syncinvoke.go (what node talks to during Run), rpclog.go (RPC log).
 package main

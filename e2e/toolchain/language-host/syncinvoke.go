@@ -4,7 +4,9 @@ package main
 // in Node cannot block, so the SDK writes the request to a FIFO and reads the answer from another, and the host makes
 // the gRPC call on its behalf. The host names the FIFOs' folder with `--sync`; the SDK opens <dir>/invoke_req for
 // writing and <dir>/invoke_res for reading the first time it needs them. Each message is a 4-byte big-endian length
-// and a protobuf body: ResourceInvokeRequest one way, InvokeResponse the other.
+// and a protobuf body: ResourceInvokeRequest one way, InvokeResponse the other. @pulumi/pulumi 3.248.0 still reads
+// --sync (runtime/settings.ts, tryGetSyncInvokes) but nothing in it calls that any more; the real host still creates
+// the FIFOs and passes --sync, so this host does too, for an older or newer SDK that uses them.
 //
 // Follows proxy.go and proxy_unix.go in sdk/nodejs/cmd/pulumi-language-nodejs at v3.248.0, with one difference: the
 // real host creates the FIFOs lazily and blocks in open() until node opens them, which leaves a goroutine stuck for
