@@ -179,12 +179,14 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 
 	result := make(chan *pulumirpc.RunResponse, 1)
 	go func() { result <- h.runNode(ctx, nodeBin, command) }()
+	proxyDone := proxy.Done
 	for {
 		select {
-		case err := <-proxy.Done:
+		case err := <-proxyDone:
 			if err != nil {
 				return &pulumirpc.RunResponse{Error: err.Error()}, nil
 			}
+			proxyDone = nil // closed: stop selecting on it rather than spin
 		case err := <-pipesDone:
 			if err != nil {
 				return &pulumirpc.RunResponse{Error: err.Error()}, nil
