@@ -19,14 +19,14 @@ export class IssuerHost {
 
     /** Listens on 127.0.0.1 before the API server starts (its flags need the URL); serves once `attach` is called. */
     static async start(tls: TestTls, tenantId: string, clusterGuid: string): Promise<IssuerHost> {
-        let host: IssuerHost | undefined;
+        const holder: { host?: IssuerHost } = {};
         const server = await startHttpsServer(tls, (req, res) => {
             const answer = (status: number, body: unknown) => {
                 res.writeHead(status, { "content-type": "application/json" });
                 res.end(JSON.stringify(body));
             };
             const url = new URL(req.url ?? "/", "https://127.0.0.1");
-            host?.requests.push(url.pathname);
+            holder.host?.requests.push(url.pathname);
             const prefix = `/${tenantId}/${clusterGuid}/`;
             const upstream =
                 url.pathname === `${prefix}.well-known/openid-configuration`
@@ -34,17 +34,18 @@ export class IssuerHost {
                     : url.pathname === `${prefix}openid/v1/jwks`
                       ? "/openid/v1/jwks"
                       : undefined;
-            if (req.method !== "GET" || upstream === undefined || host?.api === undefined) {
+            const api = holder.host?.api;
+            if (req.method !== "GET" || upstream === undefined || api === undefined) {
                 answer(404, { error: "not_found", path: url.pathname });
                 return;
             }
-            host.api.get(upstream).then(
+            api.get(upstream).then(
                 (document) => answer(200, document),
                 (error: Error) => answer(502, { error: "upstream", message: error.message }),
             );
         });
-        host = new IssuerHost(server, `${server.url}${tenantId}/${clusterGuid}/`);
-        return host;
+        holder.host = new IssuerHost(server, `${server.url}${tenantId}/${clusterGuid}/`);
+        return holder.host;
     }
 
     /** Where the API server says its keys are (`--service-account-jwks-uri`). */

@@ -142,6 +142,9 @@ mkdir -p "$bin"
 for d in "${dirs[@]}"; do
   for f in "$d"/*; do ln -sfn "$f" "$bin/$(basename "$f")"; done
 done
+# The CLI looks for its bundled plugins (pulumi-language-nodejs) beside its own executable, symlinks resolved: a hard
+# link puts the executable itself in this directory, so the language host here is the bundled one, not an ambient one.
+ln -f "$(readlink -f "$bin/pulumi")" "$bin/pulumi.tmp" && mv -f "$bin/pulumi.tmp" "$bin/pulumi"
 ln -sfn "$etcd_bin" "$bin/etcd"
 mkdir -p "$cache/current" && rm -rf "$cache/current/bin" && ln -s "$bin" "$cache/current/bin"
 log "toolchain ready in $((SECONDS - started)) s: $bin"
