@@ -739,6 +739,28 @@ describe("managed cluster and account, from scratch", () => {
         assert.equal(outputs.azureApiVersion, "2025-09-01");
     });
 
+    test("an update of the cluster follows AKS's operation (200 + Azure-AsyncOperation) before reading it back", async () => {
+        const id = `/subscriptions/${TEST_SUBSCRIPTION_ID}/resourcegroups/${GROUP}/providers/Microsoft.ContainerService/managedClusters/aks-new`;
+        const news = { ...clusterInputs, kubernetesVersion: "1.33" };
+        let outputs: Record<string, unknown> = {};
+        const requests = await armRequestsDuring(async () => {
+            outputs = plain((await update(TOKENS.cluster, id, {}, clusterInputs, news)).getProperties());
+        });
+        const operations = `/subscriptions/${TEST_SUBSCRIPTION_ID}/providers/Microsoft.ContainerService/locations/eastus/operations/`;
+        assert.deepEqual(
+            requests.map((request) => request.replace(/operations\/\S+/, "operations/<id>")),
+            [
+                `PUT ${clusterPath} 2025-09-01 200`,
+                `GET ${operations}<id> 2016-03-30 200`,
+                `GET ${operations}<id> 2016-03-30 200`,
+                `GET ${clusterPath} 2025-09-01 200`,
+            ],
+        );
+        assert.equal(outputs.provisioningState, "Succeeded");
+        assert.equal(outputs.kubernetesVersion, "1.33");
+        assert.deepEqual(outputs.oidcIssuerProfile, { enabled: true, issuerURL: LOCAL_ISSUER });
+    });
+
     test("listManagedClusterUserCredentials POSTs for the seeded kubeconfig and returns it plain, base64", async () => {
         setUserKubeconfig(arm, GROUP, "aks-new", LOCAL_KUBECONFIG);
         let result: Record<string, unknown> = {};

@@ -5,7 +5,7 @@ import type { Props } from "./wire";
 
 /**
  * The ARM REST calls azure-native makes (its AzureClient): GET, PUT, POST and DELETE on a resource id with
- * `api-version`, and the long-running-operation polling ARM asks for: a 201/202 with `Azure-AsyncOperation` is polled
+ * `api-version`, and the long-running-operation polling ARM asks for: an answer with `Azure-AsyncOperation` is polled
  * until the operation reaches a terminal status; a 202 with only `Location` is polled until it stops answering 202.
  * Waits follow `Retry-After`, through an injected `sleep`, so tests decide how long a poll takes.
  */
@@ -79,7 +79,9 @@ export class ArmClient {
         const asyncOperation = reply.headers["azure-asyncoperation"];
         const location = reply.headers.location;
         let retryAfter = retryAfterOf(reply);
-        if (asyncOperation !== undefined && (reply.status === 201 || reply.status === 202)) {
+        // Any 2xx with Azure-AsyncOperation is an operation to follow (azcore's async poller looks at the header only):
+        // AKS answers an update with 200 and provisioningState "Updating".
+        if (asyncOperation !== undefined) {
             assertLoopback(asyncOperation, `Azure-AsyncOperation of ${method} ${url}`);
             for (;;) {
                 await this.sleep(retryAfter);
