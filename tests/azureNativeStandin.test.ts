@@ -626,6 +626,21 @@ describe("federated credential and role assignment: the world the Entra and Open
         );
     });
 
+    test("Entra sees an identity's name and its credentials' identity name as written, case included", async () => {
+        await create(TOKENS.identity, "id", { resourceGroupName: GROUP, resourceName: "Id-Mixed", location: "eastus" });
+        await create(TOKENS.credential, "fic", {
+            ...credentialInputs,
+            resourceName: "Id-Mixed",
+            federatedIdentityCredentialResourceName: "fic-mixed",
+        });
+        const federation = federationOf(arm);
+        assert.deepEqual(federation.identities.filter((identity) => identity.name === "Id-Mixed").length, 1);
+        assert.deepEqual(
+            federation.credentials.filter((credential) => credential.identityName === "Id-Mixed").map((c) => c.subject),
+            ["system:serviceaccount:pets:ai-service"],
+        );
+    });
+
     test("a role assignment created through the plugin is what the OpenAI stand-in authorizes", async () => {
         const inputs = {
             scope: accountId,

@@ -111,9 +111,11 @@ export function federationOf(arm: ArmStandin): Federation {
         clientId: String(identity.properties.clientId),
         principalId: String(identity.properties.principalId),
     }));
-    const credentials = [...arm.federatedCredentials.entries()].flatMap(([identityId, list]) =>
+    const credentials = [...arm.federatedCredentials.values()].flatMap((list) =>
         list.map((credential) => ({
-            identityName: identityId.slice(identityId.lastIndexOf("/") + 1),
+            // From the credential's own id: the map's keys are lowercased, Entra compares names as written.
+            identityName:
+                /userAssignedIdentities\/([^/]+)\/federatedIdentityCredentials\//i.exec(credential.id)?.[1] ?? "",
             issuer: String(credential.properties.issuer),
             subject: String(credential.properties.subject),
             audiences: (credential.properties.audiences as string[]) ?? [],
