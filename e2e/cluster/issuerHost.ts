@@ -39,7 +39,8 @@ export class IssuerHost {
                 answer(404, { error: "not_found", path: url.pathname });
                 return;
             }
-            api.get(upstream).then(
+            // The API server serves its keys only as application/jwk-set+json, as an issuer host must.
+            api.get(upstream, upstream === "/openid/v1/jwks" ? "application/jwk-set+json" : "application/json").then(
                 (document) => answer(200, document),
                 (error: Error) => answer(502, { error: "upstream", message: error.message }),
             );

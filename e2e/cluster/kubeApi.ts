@@ -41,8 +41,9 @@ export class KubeApi {
         });
     }
 
-    get<T = any>(path: string): Promise<T> {
-        return this.request("GET", path);
+    /** GET; `accept` names the representation when the API server offers one besides JSON (the JWKS). */
+    get<T = any>(path: string, accept = "application/json"): Promise<T> {
+        return this.request("GET", path, undefined, undefined, accept);
     }
 
     post<T = any>(path: string, body: unknown): Promise<T> {
@@ -76,7 +77,13 @@ export class KubeApi {
         this.agent.destroy();
     }
 
-    private request<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+    private request<T>(
+        method: string,
+        path: string,
+        body?: unknown,
+        contentType = "application/json",
+        accept = "application/json",
+    ): Promise<T> {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         const url = new URL(path, this.base);
         return new Promise<T>((resolve, reject) => {
@@ -86,7 +93,7 @@ export class KubeApi {
                     method,
                     agent: this.agent,
                     headers: {
-                        accept: "application/json",
+                        accept,
                         ...(payload === undefined
                             ? {}
                             : { "content-type": contentType, "content-length": Buffer.byteLength(payload) }),

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { IssuerHost } from "./issuerHost";
 import { KubeApi, type KubeCredentials } from "./kubeApi";
 import { NodeStandin } from "./nodeStandin";
-import { createClusterPki, WEBHOOK_USER, type ClusterPki, type KeyPair } from "./pki";
+import { createClusterPki, type ClusterPki, type KeyPair } from "./pki";
 import { ProcessGroup } from "./processes";
 import { freePort, waitFor } from "./wait";
 
@@ -34,9 +34,6 @@ export interface LocalClusterOptions {
 /** The upstream webhook's namespace and service account (deploy/azure-wi-webhook.yaml of azure-workload-identity). */
 const WEBHOOK_NAMESPACE = "azure-workload-identity-system";
 const WEBHOOK_SERVICE_ACCOUNT = "azure-wi-webhook-admin";
-if (WEBHOOK_USER !== `system:serviceaccount:${WEBHOOK_NAMESPACE}:${WEBHOOK_SERVICE_ACCOUNT}`) {
-    throw new Error("pki.ts WEBHOOK_USER must name the webhook's service account");
-}
 /** controller-runtime's webhook server listens on 9443 unless the program sets another port; this one does not. */
 const WEBHOOK_PORT = 9443;
 
@@ -66,6 +63,7 @@ export class LocalCluster {
         });
 
         let issuer: IssuerHost | undefined;
+        let node: NodeStandin | undefined;
         try {
             issuer = await IssuerHost.start(pki.standins, tenantId, randomUUID());
 
@@ -136,13 +134,13 @@ export class LocalCluster {
                 `--service-account-private-key-file=${pki.serviceAccountKeyPath}`,
                 `--root-ca-file=${pki.caPath}`,
                 // No real kubelet renews the node's lease, so the node lifecycle controller would taint and evict.
-                "--controllers=*,-node-lifecycle-controller,-cloud-node-lifecycle-controller",
+                "--controllers=*,-node-lifecycle-controller",
                 "--profiling=false",
             ]);
 
             await startWebhook(processes, api, pki, runDir, server, bin("azure-wi-webhook"), tenantId);
 
-            const node = new NodeStandin(api);
+            node = new NodeStandin(api);
             await node.start();
 
             // The service-account controller creates `default` in each namespace: the controller-manager is working.
@@ -153,6 +151,7 @@ export class LocalCluster {
 
             return new LocalCluster(pki, issuer, api, node, server, kubeconfig, adminKubeconfigPath, processes, binDir);
         } catch (error) {
+            await node?.stop();
             await processes.stopAll();
             await issuer?.close();
             throw error;
@@ -234,12 +233,14 @@ async function startWebhook(
         subjects: [{ kind: "ServiceAccount", name: WEBHOOK_SERVICE_ACCOUNT, namespace: WEBHOOK_NAMESPACE }],
     });
 
-    // The webhook authenticates as its service account (a client certificate carrying that user name), so RBAC
-    // gives it exactly the upstream ClusterRole.
+    // The webhook authenticates as its service account, with a token from the TokenRequest API (what the kubelet
+    // would mount into its pod), so RBAC gives it exactly the upstream ClusterRole.
+    const { status } = await api.post<{ status: { token: string } }>(
+        `/api/v1/namespaces/${WEBHOOK_NAMESPACE}/serviceaccounts/${WEBHOOK_SERVICE_ACCOUNT}/token`,
+        { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 86400 } },
+    );
     const webhookKubeconfig = path.join(runDir, "webhook.kubeconfig");
-    writeFileSync(webhookKubeconfig, kubeconfigFor(server, pki.caPath, pki.webhookClient, WEBHOOK_USER), {
-        mode: 0o600,
-    });
+    writeFileSync(webhookKubeconfig, tokenKubeconfigFor(server, pki.caPath, status.token), { mode: 0o600 });
 
     const certDir = path.join(runDir, "webhook-certs");
     mkdirSync(certDir, { recursive: true });
@@ -294,6 +295,31 @@ async function startWebhook(
             },
         ],
     });
+}
+
+/** A kubeconfig that authenticates with a bearer token (a service account's). */
+function tokenKubeconfigFor(server: string, caPath: string, token: string): string {
+    const b64 = readFileSync(caPath).toString("base64");
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: e2e",
+        "  cluster:",
+        `    server: ${server}`,
+        `    certificate-authority-data: ${b64}`,
+        "users:",
+        "- name: service-account",
+        "  user:",
+        `    token: ${token}`,
+        "contexts:",
+        "- name: e2e",
+        "  context:",
+        "    cluster: e2e",
+        "    user: service-account",
+        "current-context: e2e",
+        "",
+    ].join("\n");
 }
 
 /** A self-contained kubeconfig (certificates inlined), as `az aks get-credentials` writes one. */

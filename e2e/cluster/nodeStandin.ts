@@ -141,9 +141,8 @@ export class NodeStandin {
                     })
                     .catch(ignoreNotFound);
             }
-            await this.api
-                .put(`${path}/status`, { ...pod, status: this.statusFor(pod, outcome) })
-                .catch(ignoreNotFound);
+            // A merge patch of the status: binding just changed the pod, so a PUT of the listed object would conflict.
+            await this.api.patch(`${path}/status`, { status: this.statusFor(pod, outcome) }).catch(ignoreNotFound);
             this.done.add(uid);
             this.handled.push(`${namespace}/${name}: ${outcome.kind}`);
         }
@@ -207,13 +206,13 @@ export class NodeStandin {
             podIP: ip,
             podIPs: [{ ip }],
             startTime: now,
-            qosClass: "Burstable",
             containerStatuses: pod.spec.containers.map(containerState),
         };
     }
 }
 
 function ignoreNotFound(error: unknown): void {
+    // The pod was deleted meanwhile (404), or bound by an earlier pass (409 on the binding).
     if (error instanceof KubeApiError && (error.status === 404 || error.status === 409)) return;
     throw error;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 import type { TestTls } from "../../tests/support/tls";
@@ -17,8 +17,6 @@ export interface ClusterPki {
     readonly apiServer: KeyPair;
     readonly admin: KeyPair;
     readonly webhook: KeyPair;
-    /** The webhook's client certificate: its service account's user name, so RBAC gives it the upstream role. */
-    readonly webhookClient: KeyPair;
     /** Service-account token signing key (private) and verification key (public), PEM files. */
     readonly serviceAccountKeyPath: string;
     readonly serviceAccountPublicKeyPath: string;
@@ -36,10 +34,8 @@ export interface PkiOptions {
     readonly standinDnsNames?: readonly string[];
 }
 
-/** The user the webhook authenticates as: its upstream service account (deploy/azure-wi-webhook.yaml). */
-export const WEBHOOK_USER = "system:serviceaccount:azure-workload-identity-system:azure-wi-webhook-admin";
-
 export function createClusterPki(dir: string, options: PkiOptions = {}): ClusterPki {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = (name: string) => path.join(dir, name);
     const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
 
@@ -109,7 +105,6 @@ export function createClusterPki(dir: string, options: PkiOptions = {}): Cluster
     );
     const admin = issue("admin", "/O=system:masters/CN=e2e-admin", "extendedKeyUsage=clientAuth\n");
     const webhook = issue("webhook", "/CN=azure-wi-webhook", serving([]));
-    const webhookClient = issue("webhook-client", `/CN=${WEBHOOK_USER}`, "extendedKeyUsage=clientAuth\n");
     const standin = issue("standins", "/CN=azure-standins", serving(options.standinDnsNames ?? []));
 
     // Service-account tokens are RS256-signed, as AKS's are.
@@ -122,7 +117,6 @@ export function createClusterPki(dir: string, options: PkiOptions = {}): Cluster
         apiServer,
         admin,
         webhook,
-        webhookClient,
         serviceAccountKeyPath: file("sa.key"),
         serviceAccountPublicKeyPath: file("sa.pub"),
         standins: {

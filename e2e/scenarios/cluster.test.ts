@@ -94,15 +94,17 @@ describe("the local cluster", () => {
                 AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/",
             },
         );
-        const tokenVolume = (labelled.spec.volumes as any[]).find((v) => v.name === "azure-identity-token");
-        assert.deepEqual(tokenVolume.projected.sources[0].serviceAccountToken.audience, TOKEN_EXCHANGE_AUDIENCE);
-        const mount = (labelled.spec.containers[0].volumeMounts as any[]).find(
-            (m) => m.name === "azure-identity-token",
+        // The token volume and path are the webhook's to choose (v1.6.0 moved them): find the volume by audience.
+        const tokenVolume = (labelled.spec.volumes as any[]).find(
+            (v) => v.projected?.sources?.[0]?.serviceAccountToken?.audience === TOKEN_EXCHANGE_AUDIENCE,
         );
+        assert.ok(tokenVolume, "no projected token for api://AzureADTokenExchange");
+        const mount = (labelled.spec.containers[0].volumeMounts as any[]).find((m) => m.name === tokenVolume.name);
         assert.equal(
             env.AZURE_FEDERATED_TOKEN_FILE,
             `${mount.mountPath}/${tokenVolume.projected.sources[0].serviceAccountToken.path}`,
         );
+        assert.equal(env.AZURE_FEDERATED_TOKEN_FILE, "/var/run/secrets/azure/wi/token/azure-identity-token");
 
         const unlabelled = await kubectlGet(cluster, "pod", "unlabelled", "-n", "wi");
         assert.equal(

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 
 import { federationOf } from "../../tests/support/armResources";
 import { kubectlGet } from "../support/kubectl";
-import { callAsPod } from "../support/podCall";
+import { callAsPod, tokenExchangeProjection } from "../support/podCall";
 import { REPO_ROOT } from "../support/pulumiCli";
 import { SEED, seedQuickstart, stageStack } from "../support/seed";
 import { World } from "../support/world";
@@ -110,8 +110,7 @@ describe("the seed on existing resources", () => {
             for (const name of ENTRA_VARIABLES) assert.ok(env[name], `${pod.metadata.name} lacks ${name}`);
             assert.equal(env.AZURE_CLIENT_ID, outputs.identityClientId);
             assert.equal(env.AZURE_TENANT_ID, outputs.tenantId);
-            const volume = pod.spec.volumes.find((v: { name: string }) => v.name === "azure-identity-token");
-            assert.equal(volume.projected.sources[0].serviceAccountToken.audience, TOKEN_EXCHANGE_AUDIENCE);
+            assert.equal(tokenExchangeProjection(pod)?.audience, TOKEN_EXCHANGE_AUDIENCE);
             assert.equal(env.OPENAI_API_KEY, undefined);
         }
     });

@@ -22,6 +22,19 @@ export interface PodCallResult {
     readonly network: { readonly routed: readonly string[]; readonly blocked: readonly string[] };
 }
 
+/** The projected service-account token the webhook added: the one whose audience is the token-exchange audience. */
+export function tokenExchangeProjection(
+    pod: any,
+): { audience: string; path: string; expirationSeconds?: number } | undefined {
+    for (const volume of pod.spec.volumes ?? []) {
+        for (const source of volume.projected?.sources ?? []) {
+            if (source.serviceAccountToken?.audience === "api://AzureADTokenExchange")
+                return source.serviceAccountToken;
+        }
+    }
+    return undefined;
+}
+
 export async function callAsPod(world: World, pod: any): Promise<PodCallResult> {
     const dir = mkdtempSync(path.join(world.runDir, "pod-"));
     const container = pod.spec.containers[0];
@@ -30,11 +43,14 @@ export async function callAsPod(world: World, pod: any): Promise<PodCallResult> 
             .filter((e) => e.value !== undefined)
             .map((e) => [e.name, e.value!]),
     );
-    // The token file is where the webhook's mount puts it; here, a file holding a TokenRequest token for the pod's
-    // ServiceAccount with the audience of the webhook's projected volume.
-    const volume = (pod.spec.volumes as any[]).find((v) => v.name === "azure-identity-token");
-    const projected = volume.projected.sources[0].serviceAccountToken;
-    const tokenFile = path.join(dir, path.basename(projected.path));
+    // The token file is where the webhook's mount puts it (the path changed in webhook v1.6.0: read it, never assume
+    // it); here, a file holding a TokenRequest token for the pod's ServiceAccount with the audience of the webhook's
+    // projected volume.
+    const projected = tokenExchangeProjection(pod);
+    if (projected === undefined || env.AZURE_FEDERATED_TOKEN_FILE === undefined) {
+        throw new Error(`pod ${pod.metadata.name} was not mutated by the workload-identity webhook`);
+    }
+    const tokenFile = path.join(dir, path.basename(env.AZURE_FEDERATED_TOKEN_FILE));
     writeFileSync(
         tokenFile,
         await world.cluster.requestToken(pod.metadata.namespace, pod.spec.serviceAccountName, projected.audience),

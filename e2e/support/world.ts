@@ -63,6 +63,21 @@ export class World {
             tenantId: TEST_TENANT_ID,
             standinDnsNames: [PUBLIC_AUTHORITY_HOST, ...openAiHosts],
         });
+        try {
+            return await World.withAzure(options, runDir, toolchainBin, cluster);
+        } catch (error) {
+            await cluster.stop();
+            throw error;
+        }
+    }
+
+    private static async withAzure(
+        options: WorldOptions,
+        runDir: string,
+        toolchainBin: string,
+        cluster: LocalCluster,
+    ): Promise<World> {
+        const openAiHosts = options.openAiSubdomains.map((name) => `${name}.openai.azure.com`);
         const tls = cluster.pki.standins;
         const issuerOrigin = new URL(cluster.issuer.issuerUrl);
         // Entra reaches the cluster's issuer host as it would on the internet; here that host is on loopback.
