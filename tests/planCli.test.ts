@@ -25,7 +25,14 @@ function plan(...args: string[]): Promise<Result> {
     return new Promise((resolve) => {
         execFile(
             process.execPath,
-            ["--import", "tsx", path.join(PROJECT_ROOT, "tools/plan/main.ts"), ...args],
+            // The suite's TypeScript loader (tests/support/typescript.cjs): the CLI's behaviour, not tsx's start-up;
+            // npmRunPlan runs the command exactly as a user types it.
+            [
+                "--require",
+                path.join(PROJECT_ROOT, "tests/support/typescript.cjs"),
+                path.join(PROJECT_ROOT, "tools/plan/main.ts"),
+                ...args,
+            ],
             { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024 },
             (error, stdout, stderr) =>
                 resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
