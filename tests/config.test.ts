@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { ConfigError } from "../components/configReader";
-import { DEFAULTS, parseQuantity, parseSettings, type RawConfig, type Settings } from "../components/config";
+import {
+    ConfigError,
+    DEFAULTS,
+    parseQuantity,
+    parseSettings,
+    type RawConfig,
+    type Settings,
+} from "../components/config";
 
 /** The seed configuration (Pulumi.dev.yaml) as raw values, to start each case from. */
 function seedRaw(): Record<string, unknown> {

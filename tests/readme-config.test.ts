@@ -11,7 +11,7 @@ import { firstCellName, readme, section, tableRows } from "./support/readme";
 
 /**
  * README's Configuration table is the user's reference: it must list exactly the keys the program validates. The
- * accepted keys come from the schema the parser itself uses (components/config.ts CONFIG_SCHEMA), never from a copy.
+ * accepted keys come from the schema the parser itself uses (components/config/schema.ts CONFIG_SCHEMA), never from a copy.
  */
 
 const rows = tableRows(section(readme(), "Configuration"));
@@ -30,7 +30,7 @@ describe("README's Configuration table", () => {
 
     it("documents only keys the program accepts (a documented key the program rejects is a trap)", () => {
         const unknown = [...documented.keys()].filter((key) => !accepted.includes(key));
-        assert.deepEqual(unknown, [], "these README rows name keys that components/config.ts does not accept");
+        assert.deepEqual(unknown, [], "these README rows name keys that components/config/schema.ts does not accept");
     });
 
     it("names every field of a list's items in that key's row", () => {

@@ -7,8 +7,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it, test } from "node:test";
 
-import { DEFAULTS, isProductionStack, parseSettings, type Settings } from "../components/config";
-import { ConfigError } from "../components/configReader";
+import { ConfigError, DEFAULTS, isProductionStack, parseSettings, type Settings } from "../components/config";
 import { SMOKE_TEST_LABELS } from "../components/constants";
 import {
     SMOKE_TEST_SCRIPT_PATH,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { PROJECT } from "./constants";
+import { PROJECT } from "../constants";
 
 /**
  * A small, explicit validation toolkit for structured stack configuration. Every problem names the full key
@@ -272,4 +272,29 @@ function editDistance(a: string, b: string): number {
         }
     }
     return row[b.length];
+}
+
+/** The `mode` of an object with modes; a missing or unknown mode is reported and the fallback used. */
+export function modeOf<T extends string>(
+    problems: Problems,
+    path: string,
+    raw: unknown,
+    modes: readonly T[],
+    fallback: T,
+): T {
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        return fallback;
+    }
+    const value = (raw as Record<string, unknown>).mode;
+    if (value === undefined || value === null) {
+        return fallback;
+    }
+    if (typeof value === "string" && (modes as readonly string[]).includes(value)) {
+        return value as T;
+    }
+    problems.add(
+        `${fullKey(`${path}.mode`)} = ${show(value)}: must be one of ${modes.map((m) => `"${m}"`).join(", ")}. ` +
+            `Fix: ${fixCommand(`${path}.mode`, fallback)}`,
+    );
+    return fallback;
 }
