@@ -121,7 +121,8 @@ describe("smokeTest configuration", () => {
         const [problem, ...rest] = problemsFor({ retryForSeconds: 30 });
         assert.deepEqual(rest, []);
         assert.match(problem, /^aks-openai-wi:smokeTest\.retryForSeconds = 30: must be a whole number from 60 to 3600/);
-        assert.match(problem, /Fix: pulumi config set --path 'aks-openai-wi:smokeTest\.retryForSeconds' 720$/);
+        // The nearest allowed value is the corrected one (issue 13): the fix changes what the user set as little as it can.
+        assert.match(problem, /Fix: pulumi config set --path 'aks-openai-wi:smokeTest\.retryForSeconds' 60$/);
     });
 
     it("refuses an unknown key, suggesting the one meant", () => {

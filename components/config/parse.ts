@@ -22,6 +22,7 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
     const problems = new Problems();
     const root = new ConfigObject(problems, "", raw.project, TOP_LEVEL_KEYS);
 
+    checkNamespaces(problems, raw.otherKeys ?? []);
     const location = readLocation(problems, raw.location);
     const resourceGroupName = requiredTopLevel(problems, root, "resourceGroupName", RULES.resourceGroupName);
     const armEndpointRaw = root.has("armEndpoint")
@@ -118,4 +119,24 @@ function deepFreeze<T>(value: T): T {
         }
     }
     return value;
+}
+
+/**
+ * A key this project reads, set outside its namespace: `resourceGroupName` or `aks-openai:resourceGroupName` in a
+ * stack file instead of `aks-openai-wi:resourceGroupName`. Pulumi passes it on, the program never reads it, and the
+ * user would only be told the key is missing.
+ */
+function checkNamespaces(problems: Problems, otherKeys: readonly string[]): void {
+    for (const key of otherKeys) {
+        const colon = key.indexOf(":");
+        const name = colon === -1 ? key : key.slice(colon + 1);
+        const meant = name === "location" ? "azure-native:location" : fullKey(name);
+        if (key === meant || !(name === "location" || (TOP_LEVEL_KEYS as readonly string[]).includes(name))) {
+            continue;
+        }
+        problems.add(
+            `${JSON.stringify(key)} is not a key this project reads (did you mean ${meant}?): in a stack file every ` +
+                `key carries its namespace. Fix: rename it to ${meant} in Pulumi.<stack>.yaml`,
+        );
+    }
 }

@@ -130,4 +130,9 @@ export interface RawConfig {
     /** Every key set in the project namespace, without the `aks-openai-wi:` prefix; objects already parsed. */
     readonly project: Readonly<Record<string, unknown>>;
     readonly location?: string;
+    /**
+     * Every other key of the stack's config, fully qualified as Pulumi passes it (`azure-native:location`), or bare
+     * when a stack file left out the namespace: a key meant for this project but outside its namespace is reported.
+     */
+    readonly otherKeys?: readonly string[];
 }
