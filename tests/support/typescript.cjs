@@ -49,12 +49,50 @@ function compile(source, filename) {
     if (errors.length > 0) {
         throw new SyntaxError(typescript.formatDiagnostics(errors, FORMAT_HOST));
     }
+    const output = withNativeImports(outputText, filename);
     // Written under a unique name, then renamed: test files compile in parallel processes.
     fs.mkdirSync(CACHE, { recursive: true });
     const partial = `${cached}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, outputText);
+    fs.writeFileSync(partial, output);
     fs.renameSync(partial, cached);
-    return outputText;
+    return output;
+}
+
+/**
+ * CommonJS output turns `await import("pkg")` into require("pkg"), which fails for a package that exports only an
+ * `import` condition (@actions/workflow-parser). Such a package is loaded with Node's own import(), as tsx does; every
+ * other dynamic import stays a require, so the project's .ts files still go through this hook.
+ */
+function withNativeImports(output, filename) {
+    return output.replace(
+        /Promise\.resolve\(\)\.then\(\(\) => __importStar\(require\(("[^"./][^"]*")\)\)\)/g,
+        (call, specifier) =>
+            requirable(JSON.parse(specifier), filename)
+                ? call
+                : `require(${JSON.stringify(module.filename)}).importAsModule(${specifier})`,
+    );
+}
+
+let jsonHookRegistered = false;
+
+/** Node's own import() of an ESM-only package, with the JSON-attribute hook (jsonImports.mjs) registered first. */
+function importAsModule(specifier) {
+    if (!jsonHookRegistered) {
+        Module.register("./jsonImports.mjs", require("node:url").pathToFileURL(module.filename));
+        jsonHookRegistered = true;
+    }
+    return import(specifier);
+}
+
+module.exports = { importAsModule };
+
+function requirable(specifier, filename) {
+    try {
+        require.resolve(specifier, { paths: [path.dirname(filename)] });
+        return true;
+    } catch (error) {
+        return error.code !== "ERR_PACKAGE_PATH_NOT_EXPORTED";
+    }
 }
 
 const FORMAT_HOST = {
