@@ -112,7 +112,7 @@ export type ObjectKeys = readonly string[] | Readonly<Record<string, readonly st
 /**
  * Every key the program accepts, by the dotted path of the object that holds it: `""` is the project namespace and
  * `[]` stands for each item of a list. The parser takes each object's allowed keys from these same lists, and a test
- * checks README's Configuration table against this map, so the documented keys cannot drift from the validated ones.
+ * checks docs/configuration.md's Keys table against this map, so the documented keys cannot drift from the validated ones.
  */
 export const CONFIG_SCHEMA: Readonly<Record<string, ObjectKeys>> = {
     "": TOP_LEVEL_KEYS,
