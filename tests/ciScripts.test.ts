@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
@@ -9,13 +9,16 @@ import { describe, it } from "node:test";
 
 const ROOT = path.resolve(__dirname, "..");
 
+/** Alive and not a zombie: a killed orphan stays in the process table until init reaps it. */
 function isRunning(pid: number): boolean {
     try {
         process.kill(pid, 0);
-        return true;
     } catch {
         return false;
     }
+    const stat = `/proc/${pid}/stat`;
+    // The state follows the parenthesised command name: R, S, D... or Z for a zombie.
+    return !existsSync(stat) || !/\) Z /.test(readFileSync(stat, "utf8"));
 }
 
 describe(".ci/steps.sh: named steps", () => {
@@ -90,8 +93,14 @@ describe(".ci/stress: the suite under busy loops", () => {
         assert.deepEqual(loaders(result.stdout).filter(isRunning), []);
     });
 
-    it("stops its busy loops and the running command when it is terminated", async () => {
-        const child = stress({ STRESS_COMMAND: "sleep 600", STRESS_RUNS: "1", STRESS_LOADERS: "2" });
+    it("stops its busy loops and the running command, with the processes it started, when it is terminated", async () => {
+        // Like npm test, the command starts a process of its own and does not pass the signal on to it: sh ends on
+        // TERM while it waits, and the sleep it started would run on unless the whole group is stopped.
+        const dir = mkdtempSync(path.join(tmpdir(), "aks-openai-wi-stress-"));
+        const grandchild = path.join(dir, "grandchild.pid");
+        const command = path.join(dir, "command");
+        writeFileSync(command, `sleep 600 &\necho $! > ${grandchild}\nwait\n`);
+        const child = stress({ STRESS_COMMAND: `sh ${command}`, STRESS_RUNS: "1", STRESS_LOADERS: "2" });
         const done = finished(child);
         // Terminate once the run has started: its step header is printed after the loops are up.
         await new Promise<void>((resolve) => {
@@ -103,11 +112,18 @@ describe(".ci/stress: the suite under busy loops", () => {
                 }
             });
         });
+        // The grandchild's pid file is written once the command runs; wait for it by reading, not by a clock.
+        while (!existsSync(grandchild) || readFileSync(grandchild, "utf8").trim() === "") {
+            await new Promise((resolve) => setImmediate(resolve));
+        }
         child.kill("SIGTERM");
         const result = await done;
         assert.equal(result.code, 143);
         const pids = loaders(result.stdout);
         assert.equal(pids.length, 2);
         assert.deepEqual(pids.filter(isRunning), []);
+        const sleeper = Number(readFileSync(grandchild, "utf8"));
+        assert.equal(isRunning(sleeper), false, `process ${sleeper} outlived the stress run`);
+        rmSync(dir, { recursive: true, force: true });
     });
 });
