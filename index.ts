@@ -101,7 +101,7 @@ export = async () => {
           )
         : undefined;
 
-    // The outputs contract (README "Outputs contract v1"): other stacks read these by name.
+    // The outputs contract (docs/outputs.md "Outputs contract v1"): other stacks read these by name.
     return {
         outputsContractVersion: OUTPUTS_CONTRACT_VERSION,
         oidcIssuerUrl: cluster.oidcIssuerUrl,

@@ -97,7 +97,7 @@ export const SMOKE_TEST_LABELS: Readonly<Record<string, string>> = { app: "ai-se
 export const ROLLING_UPDATE = { maxUnavailable: 0, maxSurge: 1 } as const;
 
 /**
- * Major version of the stack's outputs contract (README "Outputs contract v1"), exported as `outputsContractVersion`
+ * Major version of the stack's outputs contract (docs/outputs.md "Outputs contract v1"), exported as `outputsContractVersion`
  * so a consuming stack can refuse a producer whose outputs it was not written for. Within a version, outputs are only
  * added; removing, renaming or changing one makes the next version.
  */

@@ -19,7 +19,7 @@ describe("the stacks a change affects", () => {
     it("is every stack when the program changes", () => {
         for (const file of [
             "index.ts",
-            "components/config.ts",
+            "components/config/schema.ts",
             "Pulumi.yaml",
             "package-lock.json",
             "policy/index.ts",

@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { ConfigError } from "../components/configReader";
-import { DEFAULTS, parseQuantity, parseSettings, type RawConfig, type Settings } from "../components/config";
+import {
+    ConfigError,
+    DEFAULTS,
+    parseQuantity,
+    parseSettings,
+    type RawConfig,
+    type Settings,
+} from "../components/config";
+import { parseConfigValue } from "../components/config/load";
 
 /** The seed configuration (Pulumi.dev.yaml) as raw values, to start each case from. */
 function seedRaw(): Record<string, unknown> {
@@ -512,6 +519,108 @@ describe("a bad configuration is rejected before anything is created, naming the
             name: "ConfigError",
             message: /^Invalid configuration \(1 problem\):\n {2}- aks-openai-wi:cluster.mode = "bogus"/,
         });
+    });
+});
+
+describe("a fix shows the user's own value corrected, and a missing value as missing (issue 13)", () => {
+    it("lowercases a Kubernetes name typed with capitals: MyStore -> mystore", () => {
+        const [problem, ...rest] = problemsOf(withPath("aiService.namespace", "MyStore"));
+        assert.deepEqual(rest, []);
+        assert.equal(
+            problem,
+            `aks-openai-wi:aiService.namespace = "MyStore": use a Kubernetes namespace name: 1-63 lowercase letters, ` +
+                `digits or '-', starting and ending with a letter or digit. ` +
+                `Fix: pulumi config set --path 'aks-openai-wi:aiService.namespace' mystore`,
+        );
+    });
+
+    it("turns '_' into '-' where Kubernetes allows only '-': Ai_Service -> ai-service", () => {
+        const [problem] = problemsOf(withPath("aiService.serviceAccountName", "Ai_Service"));
+        assert.match(
+            problem,
+            / Fix: pulumi config set --path 'aks-openai-wi:aiService\.serviceAccountName' ai-service$/,
+        );
+    });
+
+    it("keeps the example when no small correction makes the value valid", () => {
+        const [problem] = problemsOf(withPath("aiService.namespace", "-/-"));
+        assert.match(problem, / Fix: pulumi config set --path 'aks-openai-wi:aiService\.namespace' default$/);
+    });
+
+    it("suggests the choice that was meant: AzureCLI -> azurecli", () => {
+        const [problem] = problemsOf(withPath("cluster.kubeloginMode", "AzureCLI"));
+        assert.match(problem, / Fix: pulumi config set --path 'aks-openai-wi:cluster\.kubeloginMode' azurecli$/);
+    });
+
+    it("suggests the nearest allowed number for one out of range", () => {
+        const [problem] = problemsOf(withPath("aiService.replicas", 0));
+        assert.match(problem, /^aks-openai-wi:aiService\.replicas = 0: must be a whole number from 1 to 50\. /);
+        assert.match(problem, / Fix: pulumi config set --path 'aks-openai-wi:aiService\.replicas' 1$/);
+    });
+
+    it("never shows a missing value as null", () => {
+        const problems = problemsOf({
+            ...seedRaw(),
+            resourceGroupName: null,
+            cluster: { mode: "existing", name: null },
+        });
+        assert.deepEqual(problems, [
+            "aks-openai-wi:resourceGroupName is required: use 1-90 letters, digits, '_', '-', '.', '(' or ')', not " +
+                "ending with '.'. Fix: pulumi config set 'aks-openai-wi:resourceGroupName' myResourceGroup",
+            "aks-openai-wi:cluster.name is required: use 1-63 letters, digits, '-' or '_', starting and ending with a " +
+                "letter or digit. Fix: pulumi config set --path 'aks-openai-wi:cluster.name' myAKSCluster",
+        ]);
+        assert.ok(problems.every((problem) => !problem.includes("null")));
+    });
+
+    it("reads a key left empty in a stack file (Pulumi passes the text null) as not set", () => {
+        assert.equal(parseConfigValue("null"), null);
+        assert.deepEqual(parseConfigValue('{"mode":"existing","name":null}'), { mode: "existing", name: null });
+        assert.equal(parseConfigValue("nullable"), "nullable");
+        const problems = problemsOf({ ...seedRaw(), cluster: parseConfigValue("null") });
+        assert.match(problems[0], /^aks-openai-wi:cluster\.name is required: /);
+    });
+});
+
+describe("a key meant for this project but outside its namespace (issue 13)", () => {
+    const otherKeysProblems = (otherKeys: string[]) => {
+        try {
+            parseSettings(
+                { project: seedRaw(), location: "eastus", otherKeys },
+                { project: "aks-openai-wi", stack: "dev" },
+            );
+        } catch (error) {
+            assert.ok(error instanceof ConfigError);
+            return error.problems;
+        }
+        return [];
+    };
+
+    it("a bare stack-file key gets 'did you mean aks-openai-wi:resourceGroupName?'", () => {
+        assert.deepEqual(otherKeysProblems(["resourceGroupName"]), [
+            '"resourceGroupName" is not a key this project reads (did you mean aks-openai-wi:resourceGroupName?): in a ' +
+                "stack file every key carries its namespace. Fix: rename it to aks-openai-wi:resourceGroupName in " +
+                "Pulumi.<stack>.yaml",
+        ]);
+    });
+
+    it("a misspelt namespace and a bare location are caught too", () => {
+        const problems = otherKeysProblems(["aks-openai:cluster", "location"]);
+        assert.match(
+            problems[0],
+            /^"aks-openai:cluster" is not a key this project reads \(did you mean aks-openai-wi:cluster\?\)/,
+        );
+        assert.match(
+            problems[1],
+            /^"location" is not a key this project reads \(did you mean azure-native:location\?\)/,
+        );
+    });
+
+    it("leaves other providers' keys alone", () => {
+        assert.deepEqual(
+            otherKeysProblems(["azure-native:location", "azure-native:subscriptionId", "kubernetes:context"]),
+            [],
+        );
     });
 });
 

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { isProductionStack, parseSettings, type Settings } from "../components/config";
-import { ConfigError } from "../components/configReader";
+import { ConfigError, isProductionStack, parseSettings, type Settings } from "../components/config";
 
 /** The config keys of the lifecycle and hardening features: protect, aiService.runAsUser, aiService.networkPolicy. */
 

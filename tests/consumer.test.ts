@@ -13,7 +13,7 @@ import {
     stackConfig,
     type ProgramRun,
 } from "./support/program";
-import { firstCellName, readme, section, tableRows } from "./support/readme";
+import { doc, firstCellName, section, tableRows } from "./support/readme";
 import {
     aksIssuerUrl,
     certificateKubeconfig,
@@ -202,13 +202,13 @@ describe("the consumer project (examples/consumer)", () => {
         assert.equal(metadata.annotations["azure.workload.identity/client-id"], producer.outputs.identityClientId);
     });
 
-    it("reads only outputs that README's outputs contract promises", () => {
-        const contract = tableRows(section(readme(), "Outputs")).map(firstCellName);
+    it("reads only outputs that the outputs contract (docs/outputs.md) promises", () => {
+        const contract = tableRows(section(doc("docs/outputs.md"), "Outputs")).map(firstCellName);
         assert.deepEqual(
             PRODUCER_OUTPUTS.filter((name) => !contract.includes(name)),
             [],
         );
-        assert.match(readme(), new RegExp(`### Outputs contract v${SUPPORTED_CONTRACT_VERSION}\\b`));
+        assert.match(doc("docs/outputs.md"), new RegExp(`### Outputs contract v${SUPPORTED_CONTRACT_VERSION}\\b`));
     });
 });
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
-import { githubSubject, roleAssignmentCondition, ROLES } from "../bootstrap/github-oidc/grants";
+import { configProblems, githubSubject, roleAssignmentCondition, ROLES } from "../bootstrap/github-oidc/grants";
 import { projectStacks } from "../tools/ci/stacks";
 import {
     ofType,
@@ -23,14 +23,23 @@ import { TEST_SUBSCRIPTION_ID, TEST_TENANT_ID } from "./support/world";
 
 const BOOTSTRAP_DIR = path.join(PROJECT_ROOT, "bootstrap", "github-oidc");
 const BOOTSTRAP = { entry: path.join(BOOTSTRAP_DIR, "index"), project: "aks-openai-wi-github-oidc" };
-const REPO = "contoso/aks-openai-wi";
+/** The sample stack's repository is a placeholder the bootstrap refuses; the tests set a real-looking one. */
+const REPO = "octo-org/aks-openai-wi";
 const SUB = `/subscriptions/${TEST_SUBSCRIPTION_ID}`;
 const DEV_RG = `${SUB}/resourceGroups/myResourceGroup`;
 const DEV_CLUSTER = `${DEV_RG}/providers/Microsoft.ContainerService/managedClusters/myAKSCluster`;
 const PROD_RG = `${SUB}/resourceGroups/rg-store-prod`;
 
 function runBootstrap(config: Record<string, unknown> = {}): Promise<ProgramRun> {
-    return runProgram({ program: BOOTSTRAP, stack: "ci", config: { ...stackConfig("ci", BOOTSTRAP_DIR), ...config } });
+    return runProgram({
+        program: BOOTSTRAP,
+        stack: "ci",
+        config: {
+            ...stackConfig("ci", BOOTSTRAP_DIR),
+            "aks-openai-wi-github-oidc:repository": REPO,
+            ...config,
+        },
+    });
 }
 
 /** The application a resource of `run` belongs to, by display name. */
@@ -71,10 +80,10 @@ function grantsOf(run: ProgramRun, displayName: string): string[] {
 describe("the GitHub OIDC bootstrap", () => {
     it("trusts the preview application for pull requests of the repository only", async () => {
         const run = await runBootstrap();
-        assert.deepEqual(credentialsOf(run, application(run, "contoso-aks-openai-wi-preview")), [
+        assert.deepEqual(credentialsOf(run, application(run, "octo-org-aks-openai-wi-preview")), [
             {
                 issuer: "https://token.actions.githubusercontent.com",
-                subject: "repo:contoso/aks-openai-wi:pull_request",
+                subject: "repo:octo-org/aks-openai-wi:pull_request",
                 audiences: ["api://AzureADTokenExchange"],
             },
         ]);
@@ -83,10 +92,10 @@ describe("the GitHub OIDC bootstrap", () => {
     it("trusts one deploy application per stack, for that stack's GitHub environment only", async () => {
         const run = await runBootstrap();
         for (const stack of ["dev", "prod"]) {
-            assert.deepEqual(credentialsOf(run, application(run, `contoso-aks-openai-wi-deploy-${stack}`)), [
+            assert.deepEqual(credentialsOf(run, application(run, `octo-org-aks-openai-wi-deploy-${stack}`)), [
                 {
                     issuer: "https://token.actions.githubusercontent.com",
-                    subject: `repo:contoso/aks-openai-wi:environment:${stack}`,
+                    subject: `repo:octo-org/aks-openai-wi:environment:${stack}`,
                     audiences: ["api://AzureADTokenExchange"],
                 },
             ]);
@@ -107,7 +116,7 @@ describe("the GitHub OIDC bootstrap", () => {
 
     it("lets previews read, fetch the kubeconfig and read Kubernetes objects in the app's namespace; nothing more", async () => {
         const run = await runBootstrap();
-        assert.deepEqual(grantsOf(run, "contoso-aks-openai-wi-preview"), [
+        assert.deepEqual(grantsOf(run, "octo-org-aks-openai-wi-preview"), [
             `aksClusterUser @ ${DEV_CLUSTER}`,
             `aksClusterUser @ ${PROD_RG}`,
             `aksRbacReader @ ${DEV_CLUSTER}/namespaces/default`,
@@ -118,7 +127,7 @@ describe("the GitHub OIDC bootstrap", () => {
 
     it("gives the dev deployer what pulumi up needs on an existing cluster and account", async () => {
         const run = await runBootstrap();
-        assert.deepEqual(grantsOf(run, "contoso-aks-openai-wi-deploy-dev"), [
+        assert.deepEqual(grantsOf(run, "octo-org-aks-openai-wi-deploy-dev"), [
             `aksClusterUser @ ${DEV_CLUSTER}`,
             `aksContributor @ ${DEV_CLUSTER}`,
             `aksRbacWriter @ ${DEV_CLUSTER}/namespaces/default`,
@@ -129,7 +138,7 @@ describe("the GitHub OIDC bootstrap", () => {
 
     it("gives the prod deployer the resource-group roles to create its cluster and account", async () => {
         const run = await runBootstrap();
-        assert.deepEqual(grantsOf(run, "contoso-aks-openai-wi-deploy-prod"), [
+        assert.deepEqual(grantsOf(run, "octo-org-aks-openai-wi-deploy-prod"), [
             `aksClusterUser @ ${PROD_RG}`,
             `aksContributor @ ${PROD_RG}`,
             `cognitiveServicesContributor @ ${PROD_RG}`,
@@ -170,9 +179,9 @@ describe("the GitHub OIDC bootstrap", () => {
 
     it("prints the GitHub variables the workflows read", async () => {
         const run = await runBootstrap();
-        const previewId = application(run, "contoso-aks-openai-wi-preview").state.clientId;
-        const devId = application(run, "contoso-aks-openai-wi-deploy-dev").state.clientId;
-        const prodId = application(run, "contoso-aks-openai-wi-deploy-prod").state.clientId;
+        const previewId = application(run, "octo-org-aks-openai-wi-preview").state.clientId;
+        const devId = application(run, "octo-org-aks-openai-wi-deploy-dev").state.clientId;
+        const prodId = application(run, "octo-org-aks-openai-wi-deploy-prod").state.clientId;
         assert.equal(
             run.outputs.githubVariables,
             [
@@ -207,7 +216,7 @@ describe("the GitHub OIDC bootstrap", () => {
     it("refuses a malformed repository and an environment without its cluster, before creating anything", async () => {
         try {
             await runBootstrap({
-                "aks-openai-wi-github-oidc:repository": "https://github.com/contoso/aks-openai-wi",
+                "aks-openai-wi-github-oidc:repository": "https://github.com/octo-org/aks-openai-wi",
                 "aks-openai-wi-github-oidc:environments": [{ name: "dev", resourceGroupName: "rg" }],
             });
             assert.fail("the bootstrap succeeded");
@@ -215,7 +224,7 @@ describe("the GitHub OIDC bootstrap", () => {
             assert.ok(error instanceof ProgramFailed, String(error));
             assert.match(
                 error.message,
-                /repository = "https:\/\/github\.com\/contoso\/aks-openai-wi": use <owner>\/<repo>/,
+                /repository = "https:\/\/github\.com\/octo-org\/aks-openai-wi": use <owner>\/<repo>/,
             );
             assert.match(error.message, /environments\[dev\]\.clusterName is required unless managedCluster is true/);
             assert.deepEqual(
@@ -226,9 +235,52 @@ describe("the GitHub OIDC bootstrap", () => {
     });
 });
 
-describe("GitHub OIDC subjects", () => {
-    it("are GitHub's sub claim for a pull request and for a job in an environment", () => {
-        assert.equal(githubSubject(REPO, { pullRequest: true }), "repo:contoso/aks-openai-wi:pull_request");
-        assert.equal(githubSubject(REPO, { environment: "prod" }), "repo:contoso/aks-openai-wi:environment:prod");
+describe("the sample repository placeholder", () => {
+    it("is refused as it ships, naming the key, the value and the fix, before creating anything", async () => {
+        const sample = stackConfig("ci", BOOTSTRAP_DIR)["aks-openai-wi-github-oidc:repository"];
+        assert.equal(sample, "contoso/aks-openai-wi");
+        try {
+            await runBootstrap({ "aks-openai-wi-github-oidc:repository": sample });
+            assert.fail("the bootstrap accepted the placeholder repository");
+        } catch (error) {
+            assert.ok(error instanceof ProgramFailed, String(error));
+            assert.match(
+                error.message,
+                /repository = "contoso\/aks-openai-wi" is the sample's placeholder: the applications would trust the workflows of a repository that is not yours\. Fix: pulumi config set repository <owner>\/<repo>/,
+            );
+            assert.deepEqual(
+                error.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+                [],
+            );
+        }
+    });
+
+    it("is explained in the project's README, with every key of the sample stack file", () => {
+        const readme = readFileSync(path.join(BOOTSTRAP_DIR, "README.md"), "utf8");
+        for (const key of Object.keys(stackConfig("ci", BOOTSTRAP_DIR))) {
+            const name = key.slice(key.indexOf(":") + 1);
+            assert.ok(readme.includes(`| \`${name}\``), `README.md has no row for ${name}`);
+        }
+        assert.match(readme, /The program\s+refuses it/);
+        assert.match(readme, /pulumi config set repository /);
+    });
+
+    it("is refused under any of the example organizations, in any case", () => {
+        for (const repository of ["Contoso/store", "fabrikam/aks-openai-wi", "example/x"]) {
+            assert.match(configProblemsOf(repository), /is the sample's placeholder/, repository);
+        }
+        assert.equal(configProblemsOf("octo-org/aks-openai-wi"), "");
     });
 });
+
+describe("GitHub OIDC subjects", () => {
+    it("are GitHub's sub claim for a pull request and for a job in an environment", () => {
+        assert.equal(githubSubject(REPO, { pullRequest: true }), "repo:octo-org/aks-openai-wi:pull_request");
+        assert.equal(githubSubject(REPO, { environment: "prod" }), "repo:octo-org/aks-openai-wi:environment:prod");
+    });
+});
+
+/** The bootstrap's problems for `repository` with one valid environment, joined. */
+function configProblemsOf(repository: string): string {
+    return configProblems(repository, [{ name: "dev", resourceGroupName: "rg", clusterName: "aks" }]).join("\n");
+}

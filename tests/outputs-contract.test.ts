@@ -6,15 +6,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { OUTPUTS_CONTRACT_VERSION } from "../components/constants";
 import { GREENFIELD_CONFIG } from "./support/configs";
 import { isSecret, runProgram, stackConfig, type ProgramRun } from "./support/program";
-import { firstCellName, readme, section, tableRows } from "./support/readme";
+import { doc, firstCellName, section, tableRows } from "./support/readme";
 import { PLATFORM_STACK, worldWithPlatformStack } from "./support/world";
 
 /**
- * The outputs are a contract other stacks build on (StackReference.requireOutput): README's "Outputs contract" table
+ * The outputs are a contract other stacks build on (StackReference.requireOutput): docs/outputs.md's "Outputs contract" table
  * and what the program returns must match exactly, in every way the program can run.
  */
 
-const outputsSection = section(readme(), "Outputs");
+const outputsSection = section(doc("docs/outputs.md"), "Outputs");
 const contract = tableRows(outputsSection).map((row) => ({
     name: firstCellName(row),
     type: row[1],
@@ -38,10 +38,10 @@ const RUNS: Record<string, () => Promise<ProgramRun>> = {
         }),
 };
 
-describe("the outputs contract in README", () => {
+describe("the outputs contract in docs/outputs.md", () => {
     it("is versioned, and the version is the one the stack exports", async () => {
         const heading = /^### Outputs contract v(\d+)$/m.exec(outputsSection);
-        assert.ok(heading, 'README\'s Outputs section needs a "### Outputs contract v<N>" heading');
+        assert.ok(heading, 'docs/outputs.md\'s Outputs section needs a "### Outputs contract v<N>" heading');
         assert.equal(Number(heading[1]), OUTPUTS_CONTRACT_VERSION);
         const run = await runProgram({ config: stackConfig("dev"), stack: "dev" });
         assert.equal(run.outputs.outputsContractVersion, OUTPUTS_CONTRACT_VERSION);
@@ -56,9 +56,13 @@ describe("the outputs contract in README", () => {
             const { outputs } = await run();
             const returned = Object.keys(outputs);
             const missing = contract.filter((o) => !o.optional && !returned.includes(o.name)).map((o) => o.name);
-            assert.deepEqual(missing, [], "outputs the README promises but the program does not return");
+            assert.deepEqual(missing, [], "outputs docs/outputs.md promises but the program does not return");
             const undocumented = returned.filter((key) => !contract.some((o) => o.name === key));
-            assert.deepEqual(undocumented, [], "outputs the program returns but README's contract does not list");
+            assert.deepEqual(
+                undocumented,
+                [],
+                "outputs the program returns but docs/outputs.md's contract does not list",
+            );
         });
     }
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 
-import * as k8s from "@pulumi/kubernetes";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import type { Policies } from "@pulumi/policy";
 
 import { COGNITIVE_SERVICES_USER_ROLE_ID, OPENAI_USER_ROLE_ID } from "../components/constants";
@@ -121,7 +122,7 @@ describe("the policy adapter", () => {
                 description: "test double",
                 enforcementLevel: "mandatory",
                 validateResource: (args, reportViolation) => {
-                    const sa = args.asType(k8s.core.v1.ServiceAccount) as
+                    const sa = args.asType(corev1.ServiceAccount) as
                         { metadata: { annotations: Record<string, string> } } | undefined;
                     const clientId = sa?.metadata.annotations["azure.workload.identity/client-id"];
                     if (clientId !== undefined && !/^[0-9a-f-]{36}$/.test(clientId)) {
@@ -166,7 +167,7 @@ describe("the policy adapter", () => {
                 description: "test double",
                 enforcementLevel: "mandatory",
                 validateStack: (args) => {
-                    const deployment = args.resources.find((r) => r.isType(k8s.apps.v1.Deployment));
+                    const deployment = args.resources.find((r) => r.isType(appsv1.Deployment));
                     assert.ok(deployment);
                     seen.push(`parent ${deployment.parent?.name}`);
                     seen.push(...deployment.dependencies.map((d) => `depends on ${d.name}`));

@@ -91,7 +91,14 @@ describe("verify's command line", () => {
     });
 
     it("refuses an unknown argument and a flag without its value", () => {
-        assert.throws(() => parseArgs(["--stack", "dev", "--cal"]), /Unknown argument "--cal"/);
+        assert.throws(
+            () => parseArgs(["--stack", "dev", "--cal"]),
+            /Unknown argument "--cal" \(did you mean --call\?\)\./,
+        );
+        assert.throws(
+            () => parseArgs(["--stak", "dev"]),
+            /^UsageError: Unknown argument "--stak" \(did you mean --stack\?\)\./,
+        );
         assert.throws(() => parseArgs(["--stack"]), /--stack needs a value/);
     });
 });

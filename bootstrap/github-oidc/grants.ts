@@ -137,12 +137,21 @@ function requireClusterName(env: Environment): string {
 }
 
 /** Problems in the bootstrap's configuration, each naming the key, the value and the fix. */
+/** Microsoft's fictitious example organizations: a repository under one is a placeholder left in place. */
+const PLACEHOLDER_OWNERS = ["contoso", "fabrikam", "example"];
+
 export function configProblems(repository: string, environments: readonly Environment[]): string[] {
     const problems: string[] = [];
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
         problems.push(
             `repository = ${JSON.stringify(repository)}: use <owner>/<repo> as GitHub spells it (the OIDC subject is ` +
-                `case-sensitive). Fix: pulumi config set repository contoso/aks-openai-wi`,
+                `case-sensitive). Fix: pulumi config set repository <owner>/<repo>`,
+        );
+    } else if (PLACEHOLDER_OWNERS.includes(repository.split("/")[0].toLowerCase())) {
+        problems.push(
+            `repository = ${JSON.stringify(repository)} is the sample's placeholder: the applications would trust ` +
+                `the workflows of a repository that is not yours. Fix: pulumi config set repository <owner>/<repo> ` +
+                `(yours: gh repo view --json nameWithOwner -q .nameWithOwner)`,
         );
     }
     if (environments.length === 0) {

@@ -1,5 +1,8 @@
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as k8s from "@pulumi/kubernetes";
+// Submodules, not the package root: the root's declarations pull every Kubernetes API group into the type-check.
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 
 import {
@@ -47,17 +50,17 @@ export = async () => {
     }
 
     // The producer's kubeconfig already logs in non-interactively (its cluster.kubeloginMode); it stays secret.
-    const kubernetes = new k8s.Provider("producer-cluster", {
+    const kubernetes = new Provider("producer-cluster", {
         kubeconfig: read("kubeconfig"),
         clusterIdentifier: `stack:${producerStack}`,
         enableServerSideApply: true,
     });
 
     const namespaceResource = createNamespace
-        ? new k8s.core.v1.Namespace(namespace, { metadata: { name: namespace } }, { provider: kubernetes })
+        ? new corev1.Namespace(namespace, { metadata: { name: namespace } }, { provider: kubernetes })
         : undefined;
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(
+    const serviceAccount = new corev1.ServiceAccount(
         `${serviceAccountName}-sa`,
         {
             metadata: {
@@ -91,7 +94,7 @@ export = async () => {
     );
 
     const labels = { app: serviceAccountName };
-    new k8s.apps.v1.Deployment(
+    new appsv1.Deployment(
         serviceAccountName,
         {
             metadata: { name: serviceAccountName, namespace },

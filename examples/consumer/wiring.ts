@@ -4,7 +4,7 @@
  * directly.
  */
 
-/** The producer's outputs contract this project was written for (aks-openai-wi README, "Outputs contract v1"). */
+/** The producer's outputs contract this project was written for (aks-openai-wi docs/outputs.md, "Outputs contract v1"). */
 export const SUPPORTED_CONTRACT_VERSION = 1;
 
 /** Every producer output this project reads; each is in contract v1. */
@@ -80,7 +80,7 @@ export function producerProblems(args: {
         return [
             `stack ${args.producerStack} exports outputs contract v${String(version)}, and this project reads ` +
                 `v${SUPPORTED_CONTRACT_VERSION}. Fix: update this project for v${String(version)} (see the producer's ` +
-                `README, "Outputs"), or point producerStack at a v${SUPPORTED_CONTRACT_VERSION} stack.`,
+                `docs/outputs.md), or point producerStack at a v${SUPPORTED_CONTRACT_VERSION} stack.`,
         ];
     }
     const problems: string[] = [];

@@ -3,11 +3,11 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 
 /**
- * Calls an exported async function of a project module in a child process (run with tsx and the loopback guard), for
+ * Calls an exported async function of a project module in a child process (run with the suite's TypeScript loader and the loopback guard), for
  * code that talks to a stand-in over HTTPS and so must trust the test CA: `fetch` reads NODE_EXTRA_CA_CERTS at start.
  *
- * Usage: node --require tsx/cjs --require ./tests/support/loopbackOnly.cjs ./tests/support/callFunction.ts <request.json> <result.json>
- * (tsx's CommonJS hook only: it starts in a third of the time of `--import tsx`, whose ESM hooks run in a worker).
+ * Usage: node --require ./tests/support/typescript.cjs --require ./tests/support/loopbackOnly.cjs ./tests/support/callFunction.ts <request.json> <result.json>
+ * (see typescript.cjs for why not tsx).
  * request: { module: string (path from the project root), export: string, args: unknown[] }
  * result:  { ok: true, value } | { ok: false, error: { name, message } }, plus blockedConnections
  */
@@ -21,7 +21,7 @@ interface Request {
 async function main(): Promise<void> {
     const [requestFile, resultFile] = process.argv.slice(2);
     const request = JSON.parse(readFileSync(requestFile, "utf8")) as Request;
-    // require, not import(): tsx's CommonJS hook compiles required TypeScript; a native import() would bypass it.
+    // require, not import(): the CommonJS hook compiles required TypeScript; a native import() would bypass it.
     const loaded = createRequire(__filename)(path.resolve(request.module)) as Record<
         string,
         (...args: unknown[]) => unknown

@@ -18,6 +18,13 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const LOOPBACK_GUARD = path.join(PROJECT_ROOT, "tests", "support", "loopbackOnly.cjs");
 const PROVIDER_HOST = path.join(PROJECT_ROOT, "tests", "support", "dynamicProviderHost.cjs");
 const SERIALIZER = path.join(PROJECT_ROOT, "tests", "support", "serializeDynamicProvider.cjs");
+/** The test suite's TypeScript loader (see typescript.cjs): compiles the project's .ts files only, cached on disk. */
+const TYPESCRIPT = ["--require", path.join(PROJECT_ROOT, "tests", "support", "typescript.cjs")];
+/**
+ * A guard against a child that hangs, not a speed limit: far beyond what any child takes on a loaded machine, so
+ * only a child that never ends trips it.
+ */
+const HANG_GUARD_MS = 10 * 60_000;
 
 export interface ChildResult {
     readonly code: number | null;
@@ -25,7 +32,7 @@ export interface ChildResult {
     readonly stderr: string;
 }
 
-/** Runs `node <args>` in the project root and collects its output; rejects when it does not end in time. */
+/** Runs `node <args>` in the project root and collects its output; rejects when it hangs (see HANG_GUARD_MS). */
 export function runNode(
     args: readonly string[],
     options: { readonly env: NodeJS.ProcessEnv; readonly timeoutMs?: number },
@@ -38,8 +45,12 @@ export function runNode(
         child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
-            reject(new Error(`node ${args.join(" ")} did not finish in ${options.timeoutMs ?? 60_000} ms\n${stderr}`));
-        }, options.timeoutMs ?? 60_000);
+            reject(
+                new Error(
+                    `node ${args.join(" ")} did not finish in ${options.timeoutMs ?? HANG_GUARD_MS} ms\n${stderr}`,
+                ),
+            );
+        }, options.timeoutMs ?? HANG_GUARD_MS);
         child.on("error", (error) => {
             clearTimeout(timer);
             reject(error);
@@ -94,7 +105,7 @@ export interface ProviderRun {
     readonly stderr: string;
 }
 
-/** Where the provider comes from: its serialized text (what Pulumi runs) or its TypeScript module (run with tsx/cjs). */
+/** Where the provider comes from: its serialized text (what Pulumi runs) or its TypeScript module (compiled on load). */
 export type ProviderSource =
     { readonly serializedFile: string } | { readonly module: { readonly path: string; readonly export: string } };
 
@@ -113,7 +124,7 @@ export async function runDynamicProvider(args: {
     const requestFile = path.join(args.dir, `provider-request-${id}.json`);
     const resultFile = path.join(args.dir, `provider-result-${id}.json`);
     writeFileSync(requestFile, JSON.stringify({ ...args.source, calls: args.calls }));
-    const loader = "module" in args.source ? ["--require", "tsx/cjs"] : [];
+    const loader = "module" in args.source ? TYPESCRIPT : [];
     const child = await runNode([...loader, "--require", LOOPBACK_GUARD, PROVIDER_HOST, requestFile, resultFile], {
         env: args.env,
     });
@@ -145,8 +156,8 @@ let sequence = 0;
 /** Writes `request` to a file, runs `node [loader] --require guard <script> <request> <result>`, reads the result. */
 async function runScript<T extends { readonly blockedConnections: readonly string[] | null }>(args: {
     readonly script: string;
-    /** The TypeScript loader: tsx's CommonJS hook (fast), or full tsx when the code uses import() of TypeScript. */
-    readonly loader: "none" | "tsx/cjs" | "tsx";
+    /** Whether the script is TypeScript (loaded through typescript.cjs) or plain CommonJS. */
+    readonly loader: "none" | "typescript";
     readonly request: unknown;
     readonly env: NodeJS.ProcessEnv;
     readonly dir: string;
@@ -155,7 +166,7 @@ async function runScript<T extends { readonly blockedConnections: readonly strin
     const requestFile = path.join(args.dir, `request-${id}.json`);
     const resultFile = path.join(args.dir, `result-${id}.json`);
     writeFileSync(requestFile, JSON.stringify(args.request));
-    const loader = { none: [], "tsx/cjs": ["--require", "tsx/cjs"], tsx: ["--import", "tsx"] }[args.loader];
+    const loader = args.loader === "typescript" ? TYPESCRIPT : [];
     const child = await runNode([...loader, "--require", LOOPBACK_GUARD, args.script, requestFile, resultFile], {
         env: args.env,
     });
@@ -213,7 +224,7 @@ export async function callFunctionInChild(args: {
 }): Promise<CallResult> {
     const result = await runScript<FunctionResult>({
         script: path.join(PROJECT_ROOT, "tests", "support", "callFunction.ts"),
-        loader: "tsx/cjs",
+        loader: "typescript",
         request: { module: args.module, export: args.export, args: args.args },
         env: args.env,
         dir: args.dir,
@@ -226,7 +237,7 @@ export interface ProgramRequest {
     /**
      * Config as `pulumi` hands it over: fully qualified keys to values. With `stackConfig`, these values are laid over
      * that stack's config (Pulumi.yaml defaults + Pulumi.<stack>.yaml), object values key by key, in the child: the
-     * test process then need not load @pulumi/pulumi (seconds under tsx) just to read YAML.
+     * test process then need not load @pulumi/pulumi (seconds) just to read YAML.
      */
     readonly config: Readonly<Record<string, unknown>>;
     readonly stackConfig?: string;
@@ -255,8 +266,7 @@ export async function runProgramInChild(args: {
 }): Promise<ProgramResult> {
     const result = await runScript<ProgramResult>({
         script: path.join(PROJECT_ROOT, "tests", "support", "programInChild.ts"),
-        // The engine loads the program with import(), which needs tsx's ESM hooks.
-        loader: "tsx",
+        loader: "typescript",
         request: args.request,
         env: args.env,
         dir: args.dir,

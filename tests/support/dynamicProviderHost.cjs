@@ -5,7 +5,7 @@
  * rebuilt from its serialized text by `requireFromString(text).handler()`, and every property bag it receives carrying
  * that text under `__provider`. Plain Node, no TypeScript loader: the serialized text must run as it is.
  *
- * With `module` instead of `serializedFile` it loads the provider from its TypeScript module (run with tsx/cjs then).
+ * With `module` instead of `serializedFile` it loads the provider from its TypeScript module (run with tests/support/typescript.cjs then).
  *
  * Usage: node --require ./tests/support/loopbackOnly.cjs ./tests/support/dynamicProviderHost.cjs <request.json> <result.json>
  * request: { serializedFile?: string, module?: { path: string, export: string }, calls: [{ method, args }] }

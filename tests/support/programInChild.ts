@@ -12,7 +12,7 @@ import type { World } from "./world";
  * over HTTPS (listing deployments through the ARM stand-in) and so must trust the test CA. `getClientToken` answers with
  * the given token (one the Entra stand-in minted for the ARM stand-in), as azure-native would hand over its own token.
  *
- * Usage: node --import tsx --require ./tests/support/loopbackOnly.cjs ./tests/support/programInChild.ts <request.json> <result.json>
+ * Usage: node --require ./tests/support/typescript.cjs --require ./tests/support/loopbackOnly.cjs ./tests/support/programInChild.ts <request.json> <result.json>
  */
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -5,7 +5,12 @@ import { PROJECT_ROOT } from "./program";
 
 /** README.md as the user reads it. */
 export function readme(): string {
-    return readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    return doc("README.md");
+}
+
+/** A Markdown document of the project, by its path from the project root (`docs/configuration.md`). */
+export function doc(file: string): string {
+    return readFileSync(path.join(PROJECT_ROOT, file), "utf8");
 }
 
 /** The text of one `## heading` section of a Markdown document, up to the next `## ` heading. */
@@ -13,7 +18,7 @@ export function section(markdown: string, heading: string): string {
     const lines = markdown.split("\n");
     const start = lines.findIndex((line) => line.trim() === `## ${heading}`);
     if (start < 0) {
-        throw new Error(`README has no "## ${heading}" section`);
+        throw new Error(`the document has no "## ${heading}" section`);
     }
     const end = lines.findIndex((line, index) => index > start && /^## /.test(line));
     return lines.slice(start + 1, end < 0 ? undefined : end).join("\n");

@@ -90,12 +90,12 @@ export function stackConfig(
     projectDir: string = PROJECT_ROOT,
     stackDir: string = projectDir,
 ): Record<string, unknown> {
-    const project = parse(readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
+    const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as {
         name: string;
         config?: Record<string, { default?: unknown }>;
     };
     // An empty stack file parses to null: no config.
-    const stackFile = (parse(readFileSync(path.join(stackDir, `Pulumi.${stack}.yaml`), "utf8")) ?? {}) as {
+    const stackFile = (readYaml(path.join(stackDir, `Pulumi.${stack}.yaml`)) ?? {}) as {
         config?: Record<string, unknown>;
     };
     const config: Record<string, unknown> = {};
@@ -105,6 +105,19 @@ export function stackConfig(
         }
     }
     return { ...config, ...(stackFile.config ?? {}) };
+}
+
+/** A YAML file's content; a syntax error names the file, then the parser's line, column and excerpt. */
+export function readYaml(file: string): unknown {
+    const text = readFileSync(file, "utf8");
+    try {
+        return parse(text) as unknown;
+    } catch (error) {
+        throw new Error(
+            `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}\n` +
+                `Fix: correct the file at that line (indentation, a missing ':' or an unclosed quote), then run again`,
+        );
+    }
 }
 
 export async function runProgram<M extends pulumi.runtime.Mocks>(options: RunOptions<M>): Promise<ProgramRun<M>> {

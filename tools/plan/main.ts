@@ -2,20 +2,22 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 
+import { closest } from "../../components/didYouMean";
 import type { Plan } from "./plan";
 
 /**
- * `npm run plan -- --stack <name> [--json] [--out DIR] [--stack-dir DIR]`
+ * `npm run plan -- --stack <name> [--json] [--json-out FILE] [--out DIR] [--stack-dir DIR]`
  *
  * Shows what `pulumi up` would do for a stack, and who could then call what, with no cloud, no Pulumi CLI and no
  * credentials. Exit status: 0 when the access path is whole and no mandatory policy fails; 1 when either is not so;
  * 2 when the plan could not be made (bad configuration, unknown stack, bad arguments).
  */
 
-export const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--out DIR] [--stack-dir DIR]
+export const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--json-out FILE] [--out DIR] [--stack-dir DIR]
 
   --stack <name>     the stack whose Pulumi.<name>.yaml to plan (required)
-  --json             print the plan as JSON instead of text (for CI)
+  --json             print the plan as JSON instead of text; pipe it with npm run -s (npm's banner is not JSON)
+  --json-out FILE    also write the plan as JSON to FILE (its folder is created)
   --out DIR          also write DIR/plan.md, DIR/plan.mmd (Mermaid) and DIR/plan.json
   --stack-dir DIR    where Pulumi.<name>.yaml is (default: the project root)
 
@@ -36,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
             options: {
                 stack: { type: "string" },
                 json: { type: "boolean", default: false },
+                "json-out": { type: "string" },
                 out: { type: "string" },
                 "stack-dir": { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
@@ -44,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
             allowPositionals: false,
         }).values;
     } catch (error) {
-        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+        process.stderr.write(`error: ${argumentError(error)}\n\n${USAGE}\n`);
         return EXIT_NO_PLAN;
     }
     if (args.help) {
@@ -61,9 +64,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const stack = args.stack;
     if (!existsSync(path.join(stackDir, `Pulumi.${stack}.yaml`))) {
-        process.stderr.write(
-            `error: no stack file Pulumi.${stack}.yaml in ${stackDir}; stacks there: ${stacks.join(", ") || "none"}\n`,
-        );
+        process.stderr.write(`error: ${unknownStack(stack, stackDir, stacks)}\n`);
         return EXIT_NO_PLAN;
     }
 
@@ -82,6 +83,12 @@ async function main(argv: string[]): Promise<number> {
     }
 
     process.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : renderText(plan));
+    if (args["json-out"] !== undefined) {
+        const file = path.resolve(args["json-out"]);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, `${JSON.stringify(plan, null, 2)}\n`);
+        process.stderr.write(`wrote ${file}\n`);
+    }
     if (args.out !== undefined) {
         const out = path.resolve(args.out);
         mkdirSync(out, { recursive: true });
@@ -93,6 +100,29 @@ async function main(argv: string[]): Promise<number> {
         );
     }
     return plan.summary.exitCode;
+}
+
+/** The flags main() accepts, for "did you mean" on a typo. */
+const FLAGS = ["--stack", "--json", "--json-out", "--out", "--stack-dir", "--help"];
+
+/** node:util's message for a bad argument, with the flag that was probably meant. */
+export function argumentError(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const flag = /^Unknown option '(-[^']*)'/.exec(message)?.[1];
+    const meant = flag === undefined ? undefined : closest(flag, FLAGS);
+    return meant === undefined ? message : `unknown option ${flag} (did you mean ${meant}?)`;
+}
+
+/** Why a stack cannot be planned when it has no stack file, and how to make one. */
+export function unknownStack(stack: string, stackDir: string, stacks: readonly string[]): string {
+    const meant = closest(stack, stacks);
+    return (
+        `no stack file Pulumi.${stack}.yaml in ${stackDir}` +
+        (meant === undefined ? "" : ` (did you mean --stack ${meant}?)`) +
+        `; stacks there: ${stacks.join(", ") || "none"}.\n` +
+        `To create stack "${stack}": pulumi stack init ${stack}, then set its keys (docs/configuration.md), or ` +
+        `start from a copy: cp Pulumi.${stacks.includes("dev") ? "dev" : (stacks[0] ?? "dev")}.yaml Pulumi.${stack}.yaml`
+    );
 }
 
 /** Stack names with a Pulumi.<name>.yaml in `dir`. */

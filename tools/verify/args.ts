@@ -1,3 +1,4 @@
+import { closest } from "../../components/didYouMean";
 import { UsageError } from "./outputs";
 
 /** What `npm run verify -- ...` was asked to do. */
@@ -57,7 +58,10 @@ export function parseArgs(argv: readonly string[]): VerifyOptions {
             }
             options[VALUE_FLAGS[flag]] = value;
         } else {
-            throw new UsageError(`Unknown argument ${JSON.stringify(arg)}.\n\n${USAGE}`);
+            const meant = closest(flag, [...Object.keys(VALUE_FLAGS), "--call", "--help"]);
+            throw new UsageError(
+                `Unknown argument ${JSON.stringify(arg)}${meant === undefined ? "" : ` (did you mean ${meant}?)`}.\n\n${USAGE}`,
+            );
         }
     }
     const parsed = options as unknown as VerifyOptions;

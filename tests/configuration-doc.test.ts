@@ -7,30 +7,34 @@ import { parse } from "yaml";
 
 import { CONFIG_SCHEMA, configKeys, OTHER_NAMESPACE_KEYS, parseSettings } from "../components/config";
 import { PROJECT_ROOT } from "./support/program";
-import { firstCellName, readme, section, tableRows } from "./support/readme";
+import { doc, firstCellName, section, tableRows } from "./support/readme";
 
 /**
- * README's Configuration table is the user's reference: it must list exactly the keys the program validates. The
- * accepted keys come from the schema the parser itself uses (components/config.ts CONFIG_SCHEMA), never from a copy.
+ * docs/configuration.md's Keys table is the user's reference: it must list exactly the keys the program validates. The
+ * accepted keys come from the schema the parser itself uses (components/config/schema.ts CONFIG_SCHEMA), never from a copy.
  */
 
-const rows = tableRows(section(readme(), "Configuration"));
+const rows = tableRows(section(doc("docs/configuration.md"), "Keys"));
 const documented = new Map(rows.map((row) => [firstCellName(row), row.join(" | ")]));
 const accepted = [...configKeys().map((key) => key.path), ...OTHER_NAMESPACE_KEYS];
 
-describe("README's Configuration table", () => {
+describe("docs/configuration.md's Keys table", () => {
     it("has rows to check (the table was found and parsed)", () => {
         assert.ok(rows.length >= 10, `only ${rows.length} rows parsed`);
     });
 
     it("documents every key the program accepts", () => {
         const undocumented = accepted.filter((key) => !documented.has(key));
-        assert.deepEqual(undocumented, [], "add a README row for each of these keys");
+        assert.deepEqual(undocumented, [], "add a docs/configuration.md row for each of these keys");
     });
 
     it("documents only keys the program accepts (a documented key the program rejects is a trap)", () => {
         const unknown = [...documented.keys()].filter((key) => !accepted.includes(key));
-        assert.deepEqual(unknown, [], "these README rows name keys that components/config.ts does not accept");
+        assert.deepEqual(
+            unknown,
+            [],
+            "these docs/configuration.md rows name keys that components/config/schema.ts does not accept",
+        );
     });
 
     it("names every field of a list's items in that key's row", () => {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { PROJECT } from "./constants";
+import { PROJECT } from "../constants";
+import { closest } from "../didYouMean";
 
 /**
  * A small, explicit validation toolkit for structured stack configuration. Every problem names the full key
@@ -48,8 +49,11 @@ export function childPath(parent: string, key: string): string {
     return parent === "" ? key : `${parent}.${key}`;
 }
 
-/** Renders a config value the way a user typed it. */
+/** Renders a config value the way a user typed it; a key set to nothing says so rather than "null". */
 export function show(value: unknown): string {
+    if (value === null || value === undefined) {
+        return "(no value)";
+    }
     return typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
 }
 
@@ -60,6 +64,30 @@ export function fixCommand(path: string, example: string): string {
     return `pulumi config set ${nested ? "--path " : ""}'${key}' ${example}`;
 }
 
+/**
+ * The value the user most likely meant, when a small correction makes it valid: `MyStore` -> `mystore` for a
+ * lowercase name, `ai_service` -> `ai-service`. The fix then shows their value corrected, not an unrelated example.
+ */
+export function corrected(value: unknown, rule: StringRule): string | undefined {
+    if (typeof value !== "string") {
+        return undefined;
+    }
+    const trimmed = value.trim();
+    const candidates = [
+        trimmed,
+        trimmed.toLowerCase(),
+        trimmed.toLowerCase().replace(/[_\s]+/g, "-"),
+        trimmed.replace(/\s+/g, "-"),
+    ];
+    return candidates.find(
+        (candidate) =>
+            candidate !== value &&
+            candidate !== "" &&
+            (rule.pattern === undefined || rule.pattern.test(candidate)) &&
+            (rule.maxLength === undefined || candidate.length <= rule.maxLength),
+    );
+}
+
 function problem(path: string, value: unknown, rule: string, example: string): string {
     return `${fullKey(path)} = ${show(value)}: ${rule}. Fix: ${fixCommand(path, example)}`;
 }
@@ -68,7 +96,7 @@ function missing(path: string, rule: string, example: string): string {
     return `${fullKey(path)} is required: ${rule}. Fix: ${fixCommand(path, example)}`;
 }
 
-interface StringRule {
+export interface StringRule {
     /** Pattern the value must match in full. */
     readonly pattern?: RegExp;
     /** Human description of the allowed values, used in the message. */
@@ -171,8 +199,9 @@ export class ConfigObject {
         if (typeof value === "string" && (choices as readonly string[]).includes(value)) {
             return value as T;
         }
+        const meant = typeof value === "string" ? closest(value, choices) : undefined;
         this.problems.add(
-            problem(path, value, `must be one of ${choices.map((c) => `"${c}"`).join(", ")}`, defaultValue),
+            problem(path, value, `must be one of ${choices.map((c) => `"${c}"`).join(", ")}`, meant ?? defaultValue),
         );
         return defaultValue;
     }
@@ -191,8 +220,12 @@ export class ConfigObject {
                   ? Number(value)
                   : NaN;
         if (!Number.isInteger(parsed) || parsed < rule.min || parsed > rule.max) {
+            // Out of range: the nearest allowed number is what was meant; not a number: the example.
+            const nearest = Number.isInteger(parsed)
+                ? String(Math.min(rule.max, Math.max(rule.min, parsed)))
+                : undefined;
             this.problems.add(
-                problem(path, value, `must be a whole number from ${rule.min} to ${rule.max}`, rule.example),
+                problem(path, value, `must be a whole number from ${rule.min} to ${rule.max}`, nearest ?? rule.example),
             );
             return defaultValue;
         }
@@ -234,42 +267,39 @@ export function checkString(problems: Problems, path: string, value: unknown, ru
                 path,
                 value,
                 `is ${value.length} characters long; at most ${rule.maxLength} are allowed (${rule.rule})`,
-                rule.example,
+                corrected(value, rule) ?? rule.example,
             ),
         );
         return undefined;
     }
     if (rule.pattern && !rule.pattern.test(value)) {
-        problems.add(problem(path, value, rule.rule, rule.example));
+        problems.add(problem(path, value, rule.rule, corrected(value, rule) ?? rule.example));
         return undefined;
     }
     return value;
 }
 
-/** The allowed key nearest to a typo, when it is close enough to be a likely intent. */
-function closest(key: string, candidates: readonly string[]): string | undefined {
-    let best: string | undefined;
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
+/** The `mode` of an object with modes; a missing or unknown mode is reported and the fallback used. */
+export function modeOf<T extends string>(
+    problems: Problems,
+    path: string,
+    raw: unknown,
+    modes: readonly T[],
+    fallback: T,
+): T {
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        return fallback;
     }
-    return bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let previousDiagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previousDiagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-            previousDiagonal = above;
-        }
+    const value = (raw as Record<string, unknown>).mode;
+    if (value === undefined || value === null) {
+        return fallback;
     }
-    return row[b.length];
+    if (typeof value === "string" && (modes as readonly string[]).includes(value)) {
+        return value as T;
+    }
+    problems.add(
+        `${fullKey(`${path}.mode`)} = ${show(value)}: must be one of ${modes.map((m) => `"${m}"`).join(", ")}. ` +
+            `Fix: ${fixCommand(`${path}.mode`, fallback)}`,
+    );
+    return fallback;
 }

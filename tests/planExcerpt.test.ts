@@ -7,11 +7,11 @@ import { buildPlan } from "../tools/plan/plan";
 import { renderText } from "../tools/plan/render";
 import { PROJECT_ROOT, stackConfig } from "./support/program";
 
-/** README's Quick start shows the end of the dev stack's plan; it must be what `npm run plan -- --stack dev` prints. */
-it("README's plan excerpt for the dev stack is, line for line, what the plan prints", async () => {
-    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-    const block = /<!-- plan:dev:start -->\s*```text\n([\s\S]*?)\n```\s*<!-- plan:dev:end -->/.exec(readme);
-    assert.ok(block, "README has no plan:dev block");
+/** docs/plan.md shows the end of the dev stack's plan; it must be what `npm run plan -- --stack dev` prints. */
+it("docs/plan.md's plan excerpt for the dev stack is, line for line, what the plan prints", async () => {
+    const planDoc = readFileSync(path.join(PROJECT_ROOT, "docs", "plan.md"), "utf8");
+    const block = /<!-- plan:dev:start -->\s*```text\n([\s\S]*?)\n```\s*<!-- plan:dev:end -->/.exec(planDoc);
+    assert.ok(block, "docs/plan.md has no plan:dev block");
     const excerpt = block[1].split("\n");
 
     const printed = renderText(await buildPlan({ stack: "dev", config: stackConfig("dev") }))

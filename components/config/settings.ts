@@ -1,0 +1,138 @@
+/**
+ * The settings the program and its components consume: what `parseSettings` returns, typed and frozen. Components
+ * take these (or parts of them) as typed args; none of them reads config itself.
+ */
+
+export type KubeloginMode = "azurecli" | "workloadidentity" | "spn" | "msi";
+
+export type ClusterSettings =
+    | {
+          /** The cluster exists and is not this stack's: the stack only turns on the OIDC issuer and workload identity. */
+          readonly mode: "existing";
+          readonly name: string;
+          readonly kubeloginMode: KubeloginMode;
+      }
+    | {
+          /** The stack creates and owns the cluster. */
+          readonly mode: "managed";
+          readonly name: string;
+          readonly kubeloginMode: KubeloginMode;
+          readonly kubernetesVersion?: string;
+          readonly nodeCount: number;
+          readonly nodeVmSize: string;
+      }
+    | {
+          /** Another Pulumi stack owns the cluster and exports its issuer URL and kubeconfig. */
+          readonly mode: "stack";
+          readonly stackReference: string;
+          readonly issuerUrlOutput: string;
+          readonly kubeconfigOutput: string;
+          readonly kubeloginMode: KubeloginMode;
+      };
+
+export interface ModelSettings {
+    readonly name: string;
+    readonly version: string;
+}
+
+export interface DeploymentSkuSettings {
+    readonly name: string;
+    readonly capacity: number;
+}
+
+export type OpenAiSettings =
+    | {
+          readonly mode: "existing";
+          readonly accountName: string;
+          readonly deploymentName: string;
+          readonly apiVersion: string;
+      }
+    | {
+          readonly mode: "managed";
+          readonly accountName: string;
+          readonly deploymentName: string;
+          readonly apiVersion: string;
+          readonly customSubDomainName: string;
+          readonly disableLocalAuth: boolean;
+          readonly model: ModelSettings;
+          readonly sku: DeploymentSkuSettings;
+      };
+
+export interface ResourceQuantities {
+    readonly cpu: string;
+    readonly memory: string;
+}
+
+export interface ContainerResources {
+    readonly requests: ResourceQuantities;
+    readonly limits: ResourceQuantities;
+}
+
+/** A Kubernetes ServiceAccount federated with the identity. */
+export interface FederatedServiceAccount {
+    readonly namespace: string;
+    readonly name: string;
+    readonly federatedCredentialName: string;
+}
+
+/** The optional NetworkPolicy in front of ai-service. */
+export interface NetworkPolicySettings {
+    /** Admit ingress to ai-service only from the allowed callers (default false: needs a network policy engine). */
+    readonly enabled: boolean;
+}
+
+export interface AiServiceSettings {
+    readonly serviceAccount: FederatedServiceAccount;
+    readonly createNamespace: boolean;
+    readonly image: string;
+    readonly replicas: number;
+    readonly resources: ContainerResources;
+    /** Import the quickstart's kubectl-created `ai-service` Deployment and Service instead of creating them. */
+    readonly adoptExisting: boolean;
+    /** Run the container as this non-root UID (with runAsNonRoot); undefined keeps the image's user (root). */
+    readonly runAsUser?: number;
+    readonly networkPolicy: NetworkPolicySettings;
+}
+
+/** The in-cluster smoke test `pulumi up` runs after ai-service rolls out (components/smokeTest.ts). */
+export interface SmokeTestSettings {
+    /** Default: on, except on production stacks (see `isProductionStack`). */
+    readonly enabled: boolean;
+    /** Image with /bin/sh and curl that runs components/smokeTest.sh, pinned. */
+    readonly image: string;
+    /** How long the check keeps retrying before it fails: role assignments can take ~10 minutes to take effect. */
+    readonly retryForSeconds: number;
+}
+
+export interface Settings {
+    readonly project: string;
+    readonly stack: string;
+    /** `azure-native:location`: where the identity (and, when managed, the cluster and account) are created. */
+    readonly location: string;
+    readonly resourceGroupName: string;
+    /** Azure Resource Manager endpoint for the SDK calls azure-native cannot express (sovereign clouds override it). */
+    readonly armEndpoint: string;
+    readonly cluster: ClusterSettings;
+    readonly openai: OpenAiSettings;
+    readonly identityName: string;
+    readonly aiService: AiServiceSettings;
+    readonly additionalServiceAccounts: readonly FederatedServiceAccount[];
+    /**
+     * `protect` on the resources whose loss is an outage and that the stack owns (a managed cluster, a managed
+     * account): `pulumi destroy` and replacements stop at them. Default: on for production-like stack names.
+     */
+    readonly protect: boolean;
+    readonly smokeTest: SmokeTestSettings;
+}
+
+/** Raw values as read from the stack: top-level keys of the project namespace, plus `azure-native:location`. */
+export interface RawConfig {
+    /** Every key set in the project namespace, without the `aks-openai-wi:` prefix; objects already parsed. */
+    readonly project: Readonly<Record<string, unknown>>;
+    readonly location?: string;
+    /**
+     * Every other key of the stack's config, fully qualified as Pulumi passes it (`azure-native:location`), or bare
+     * when a stack file left out the namespace: a key meant for this project but outside its namespace is reported.
+     */
+    readonly otherKeys?: readonly string[];
+}
