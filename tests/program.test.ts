@@ -178,6 +178,18 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
         assert.equal(at(service.inputs, "metadata.name"), "ai-service");
     });
 
+    it("forces server-side apply on the adopted Deployment, so it takes over the fields kubectl's apply owns", () => {
+        // Without it, `pulumi up` on the adopted Deployment fails on a field-manager conflict with kubectl.
+        const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");
+        assert.deepEqual(at(deployment.inputs, "metadata.annotations"), { "pulumi.com/patchForce": "true" });
+    });
+
+    it("keeps the quickstart Deployment's selector, app=ai-service: immutable once adopted, and never empty", () => {
+        const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");
+        assert.deepEqual(at(deployment.inputs, "spec.selector"), { matchLabels: { app: "ai-service" } });
+        assert.equal(at(deployment.inputs, "spec.template.metadata.labels.app"), "ai-service");
+    });
+
     it("gives the Kubernetes provider a non-interactive kubeconfig and a stable cluster identifier", () => {
         const provider = single(run.resources, "pulumi:providers:kubernetes");
         assert.equal(provider.inputs.clusterIdentifier, "myResourceGroup/myAKSCluster");
