@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { renderReport, scoreFile, sourceBetween, type FileRun } from "../tools/mutation/report";
+import { reasonFor, renderReport, scoreOf, sourceBetween, summarize, type FileRun } from "../tools/mutation/report";
 import { testsFor } from "../tools/mutation/targets";
 
 /** docs/mutation.md is generated from Stryker's JSON reports; these pin how scores and survivors are read. */
@@ -59,12 +59,12 @@ describe("the mutation report", () => {
     });
 
     it("scores killed and timed-out over every compiling mutant, and leaves out those that do not compile", () => {
-        const score = scoreFile(RUN, []);
+        const summary = summarize(RUN);
         assert.deepEqual(
-            [score.killed, score.timedOut, score.survived, score.noCoverage, score.compileErrors],
+            [summary.killed, summary.timedOut, summary.survived, summary.noCoverage, summary.compileErrors],
             [1, 1, 1, 1, 1],
         );
-        assert.equal(score.score, 50);
+        assert.equal(scoreOf(summary), 50);
     });
 
     it("gives a survivor the reason whose file, mutator and texts match it, and none otherwise", () => {
@@ -78,9 +78,9 @@ describe("the mutation report", () => {
             },
             { file: "components/x.ts", mutator: "StringLiteral", original: "'nope'", reason: "R2" },
         ];
-        const survivors = scoreFile(RUN, explained).survivors;
+        const survivors = summarize(RUN).survivors;
         assert.deepEqual(
-            survivors.map((s) => [s.line, s.mutator, s.original, s.replacement, s.reason]),
+            survivors.map((s) => [s.line, s.mutator, s.original, s.replacement, reasonFor(s, explained)]),
             [
                 [2, "ConditionalExpression", "!url", "false", "R1"],
                 [3, "StringLiteral", "'empty'", '""', undefined],
@@ -89,7 +89,7 @@ describe("the mutation report", () => {
     });
 
     it("writes each file's score and marks survivors without a reason and files not measured", () => {
-        const text = renderReport([RUN], ["policy/y.ts"], [], 90);
+        const text = renderReport([summarize(RUN)], ["policy/y.ts"], [], 90);
         assert.match(text, /Files measured: 1; below target: 1; survivors without a reason: 2; not measured yet: 1\./);
         assert.match(
             text,

@@ -6,11 +6,11 @@ import { pathToFileURL } from "node:url";
 import * as prettier from "prettier";
 
 import { EXPLAINED } from "./explained";
-import { renderReport, type FileRun, type StrykerReport } from "./report";
+import { renderReport, summarize, type FileRun, type FileSummary, type StrykerReport } from "./report";
 import { MUTATED_FOLDERS, testsFor } from "./targets";
 
 /**
- * `npm run mutation [-- <file>...]`: Stryker on each file of components/ and policy/ (or only the files given), one
+ * `npm run mutation [-- <file>...]` (or `-- --report-only`): Stryker on each file of components/ and policy/ (or only the files given), one
  * file at a time, each against the tests that exercise it, then docs/mutation.md regenerated from every file's last
  * report. Reports and Stryker's sandboxes stay under reports/ and .stryker-tmp/ (git-ignored). Not part of `npm test`
  * or `.ci/run`: it takes tens of minutes per large file on two cores.
@@ -19,6 +19,7 @@ import { MUTATED_FOLDERS, testsFor } from "./targets";
 const ROOT = path.resolve(__dirname, "..", "..");
 const REPORTS = path.join(ROOT, "reports", "mutation");
 const DOC = path.join(ROOT, "docs", "mutation.md");
+const SUMMARIES = path.join(ROOT, "docs", "mutation.json");
 const TARGET_PERCENT = 90;
 
 /** Every .ts file of the mutated folders, relative to the root, sorted. */
@@ -85,20 +86,37 @@ async function mutate(file: string): Promise<void> {
     writeFileSync(path.join(REPORTS, `${slug(file)}.run.json`), JSON.stringify(run, null, 2));
 }
 
-/** The last run of each file that has one, with its report. */
-function lastRuns(files: readonly string[]): FileRun[] {
+/** The local report of `file`'s last run, if this checkout has one. */
+function localRun(file: string): FileRun | undefined {
+    const runFile = path.join(REPORTS, `${slug(file)}.run.json`);
+    const reportFile = path.join(REPORTS, `${slug(file)}.json`);
+    if (!existsSync(runFile) || !existsSync(reportFile)) {
+        return undefined;
+    }
+    const run = JSON.parse(readFileSync(runFile, "utf8")) as Omit<FileRun, "report">;
+    return { ...run, report: JSON.parse(readFileSync(reportFile, "utf8")) as StrykerReport };
+}
+
+/** Each file's last result: the one just run here, else the one docs/mutation.json kept; files that no longer exist drop. */
+function lastSummaries(files: readonly string[], ranNow: ReadonlySet<string>): FileSummary[] {
+    const kept = existsSync(SUMMARIES) ? (JSON.parse(readFileSync(SUMMARIES, "utf8")) as FileSummary[]) : [];
     return files.flatMap((file) => {
-        const runFile = path.join(REPORTS, `${slug(file)}.run.json`);
-        const reportFile = path.join(REPORTS, `${slug(file)}.json`);
-        if (!existsSync(runFile) || !existsSync(reportFile)) {
-            return [];
-        }
-        const run = JSON.parse(readFileSync(runFile, "utf8")) as Omit<FileRun, "report">;
-        return [{ ...run, report: JSON.parse(readFileSync(reportFile, "utf8")) as StrykerReport }];
+        const run = ranNow.has(file) ? localRun(file) : undefined;
+        const summary = run === undefined ? kept.find((candidate) => candidate.file === file) : summarize(run);
+        return summary === undefined ? [] : [summary];
     });
 }
 
-async function main(args: readonly string[]): Promise<void> {
+/** Writes a file as Prettier formats it, so that `npm run format:check` accepts the generated docs. */
+async function writeFormatted(file: string, text: string): Promise<void> {
+    const options = (await prettier.resolveConfig(file)) ?? {};
+    writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+    // --report-only: render the docs again from the kept results, e.g. after adding a reason to explained.ts.
+    const reportOnly = argv.includes("--report-only");
+    const args = argv.filter((arg) => arg !== "--report-only");
     const all = mutatedFiles();
     for (const file of args) {
         if (!all.includes(file)) {
@@ -108,22 +126,22 @@ async function main(args: readonly string[]): Promise<void> {
         }
     }
     all.forEach(testsFor); // every file has tests before anything runs
-    const chosen = args.length > 0 ? args : all;
+    const chosen = reportOnly ? [] : args.length > 0 ? args : all;
     const started = process.hrtime.bigint();
     for (const [index, file] of chosen.entries()) {
         console.log(`\n==> ${index + 1}/${chosen.length} ${file}`);
         await mutate(file);
     }
-    const runs = lastRuns(all);
-    const measured = new Set(runs.map((run) => run.file));
+    const summaries = lastSummaries(all, new Set(chosen));
+    const measured = new Set(summaries.map((summary) => summary.file));
     const text = renderReport(
-        runs,
+        summaries,
         all.filter((file) => !measured.has(file)),
         EXPLAINED,
         TARGET_PERCENT,
     );
-    const options = (await prettier.resolveConfig(DOC)) ?? {};
-    writeFileSync(DOC, await prettier.format(text, { ...options, filepath: DOC }));
+    await writeFormatted(SUMMARIES, JSON.stringify(summaries));
+    await writeFormatted(DOC, text);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.log(`\nMutated ${chosen.length} file(s) in ${Math.round(seconds)} s; wrote ${path.relative(ROOT, DOC)}.`);
 }

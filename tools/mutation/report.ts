@@ -45,19 +45,23 @@ export interface Survivor {
     readonly original: string;
     readonly replacement: string;
     readonly status: "Survived" | "NoCoverage";
-    readonly reason?: string;
 }
 
-export interface FileScore {
+/**
+ * What docs/mutation.json keeps of one file's last run: enough to render its row and survivors again, so a run of a
+ * few files (on a fresh clone, without the other files' reports) keeps the other files' last results.
+ */
+export interface FileSummary {
     readonly file: string;
+    readonly tests: readonly string[];
+    readonly finishedAt: string;
+    readonly wallSeconds: number;
     readonly killed: number;
     readonly timedOut: number;
     readonly survived: number;
     readonly noCoverage: number;
     /** Rejected by the TypeScript checker: not a program anyone could ship, so not counted. */
     readonly compileErrors: number;
-    /** Stryker's mutation score: detected / (detected + undetected), in percent; undefined with no valid mutant. */
-    readonly score: number | undefined;
     readonly survivors: readonly Survivor[];
 }
 
@@ -74,48 +78,53 @@ export function sourceBetween(
 }
 
 /** Whether an explanation is about this survivor: same file and mutator, and its texts occur in the mutant's. */
-export function explains(explanation: ExplainedSurvivor, survivor: Omit<Survivor, "reason">): boolean {
+export function explains(explanation: ExplainedSurvivor, survivor: Survivor): boolean {
     return (
         explanation.file === survivor.file &&
         explanation.mutator === survivor.mutator &&
         survivor.original.includes(explanation.original) &&
-        (explanation.replacement === undefined ||
-            survivor.replacement.replace(/\s+/g, " ").includes(explanation.replacement))
+        (explanation.replacement === undefined || survivor.replacement.includes(explanation.replacement))
     );
 }
 
-export function scoreFile(run: FileRun, explained: readonly ExplainedSurvivor[]): FileScore {
+export function summarize(run: FileRun): FileSummary {
     const entry = run.report.files[run.file] ?? { source: "", mutants: [] };
     const count = (status: string) => entry.mutants.filter((mutant) => mutant.status === status).length;
-    const killed = count("Killed");
-    const timedOut = count("Timeout");
-    const survived = count("Survived");
-    const noCoverage = count("NoCoverage");
-    const valid = killed + timedOut + survived + noCoverage;
     const survivors = entry.mutants
         .filter((mutant) => mutant.status === "Survived" || mutant.status === "NoCoverage")
-        .map((mutant) => {
-            const survivor = {
-                file: run.file,
-                line: mutant.location.start.line,
-                mutator: mutant.mutatorName,
-                original: sourceBetween(entry.source, mutant.location.start, mutant.location.end),
-                replacement: (mutant.replacement ?? "").replace(/\s+/g, " ").trim(),
-                status: mutant.status as Survivor["status"],
-            };
-            return { ...survivor, reason: explained.find((e) => explains(e, survivor))?.reason };
-        })
+        .map((mutant) => ({
+            file: run.file,
+            line: mutant.location.start.line,
+            mutator: mutant.mutatorName,
+            original: sourceBetween(entry.source, mutant.location.start, mutant.location.end),
+            replacement: (mutant.replacement ?? "").replace(/\s+/g, " ").trim(),
+            status: mutant.status as Survivor["status"],
+        }))
         .sort((a, b) => a.line - b.line);
     return {
         file: run.file,
-        killed,
-        timedOut,
-        survived,
-        noCoverage,
+        tests: run.tests,
+        finishedAt: run.finishedAt,
+        wallSeconds: run.wallSeconds,
+        killed: count("Killed"),
+        timedOut: count("Timeout"),
+        survived: count("Survived"),
+        noCoverage: count("NoCoverage"),
         compileErrors: count("CompileError"),
-        score: valid === 0 ? undefined : (100 * (killed + timedOut)) / valid,
         survivors,
     };
+}
+
+/** Stryker's mutation score: detected / (detected + undetected), in percent; undefined with no valid mutant. */
+export function scoreOf(summary: FileSummary): number | undefined {
+    const detected = summary.killed + summary.timedOut;
+    const valid = detected + summary.survived + summary.noCoverage;
+    return valid === 0 ? undefined : (100 * detected) / valid;
+}
+
+/** The reason given for a survivor, if any. */
+export function reasonFor(survivor: Survivor, explained: readonly ExplainedSurvivor[]): string | undefined {
+    return explained.find((explanation) => explains(explanation, survivor))?.reason;
 }
 
 const percent = (score: number | undefined) => (score === undefined ? "n/a" : `${score.toFixed(1)} %`);
@@ -123,14 +132,15 @@ const code = (text: string) => "`" + (text.length > 90 ? text.slice(0, 87) + "..
 
 /** docs/mutation.md. `pending` are the files with no run yet. */
 export function renderReport(
-    runs: readonly FileRun[],
+    summaries: readonly FileSummary[],
     pending: readonly string[],
     explained: readonly ExplainedSurvivor[],
     target: number,
 ): string {
-    const scores = runs.map((run) => ({ run, score: scoreFile(run, explained) }));
-    const unexplained = scores.flatMap(({ score }) => score.survivors.filter((s) => s.reason === undefined));
-    const below = scores.filter(({ score }) => score.score !== undefined && score.score < target);
+    const unexplained = summaries.flatMap((summary) =>
+        summary.survivors.filter((survivor) => reasonFor(survivor, explained) === undefined),
+    );
+    const below = summaries.filter((summary) => (scoreOf(summary) ?? 100) < target);
     const lines = [
         "# Mutation testing: generated by `npm run mutation`, do not edit",
         "",
@@ -138,34 +148,39 @@ export function renderReport(
         "compile), and each mutant runs the test files that exercise that file (`tools/mutation/targets.ts`) through the",
         "command runner: a mutant is killed when a test fails. The score is killed (or timed out) over every mutant that",
         "compiles. Every survivor is listed with the reason it is left (`tools/mutation/explained.ts`). Not part of",
-        "`npm test` or `.ci/run`: run it after changing a file or its tests (`npm run mutation -- <file>...`).",
+        "`npm test` or `.ci/run`: run it after changing a file or its tests (`npm run mutation -- <file>...`). Each row is",
+        "that file's last run; `docs/mutation.json` keeps them, so a run of some files keeps the others' rows.",
         "",
-        `Target: at least ${target} % per file. Files measured: ${runs.length}; below target: ${below.length}; survivors ` +
-            `without a reason: ${unexplained.length}; not measured yet: ${pending.length}.`,
+        `Target: at least ${target} % per file. Files measured: ${summaries.length}; below target: ${below.length}; ` +
+            `survivors without a reason: ${unexplained.length}; not measured yet: ${pending.length}.`,
         "",
         "| file | score | killed | timed out | survived | no coverage | not compiling | wall time | measured | tests |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        ...scores.map(
-            ({ run, score }) =>
-                `| ${run.file} | ${percent(score.score)} | ${score.killed} | ${score.timedOut} | ${score.survived} | ` +
-                `${score.noCoverage} | ${score.compileErrors} | ${Math.round(run.wallSeconds)} s | ${run.finishedAt.slice(0, 16)}Z | ` +
-                `${run.tests.map((test) => test.replace(/^tests\//, "").replace(/\.test\.ts$/, "")).join(", ")} |`,
+        ...summaries.map(
+            (summary) =>
+                `| ${summary.file} | ${percent(scoreOf(summary))} | ${summary.killed} | ${summary.timedOut} | ` +
+                `${summary.survived} | ${summary.noCoverage} | ${summary.compileErrors} | ` +
+                `${Math.round(summary.wallSeconds)} s | ${summary.finishedAt.slice(0, 16)}Z | ` +
+                `${summary.tests.map((test) => test.replace(/^tests\//, "").replace(/\.test\.ts$/, "")).join(", ")} |`,
         ),
         ...pending.map((file) => `| ${file} | not measured | | | | | | | | |`),
         "",
         "## Survivors",
         "",
     ];
-    const withSurvivors = scores.filter(({ score }) => score.survivors.length > 0);
+    const withSurvivors = summaries.filter((summary) => summary.survivors.length > 0);
     if (withSurvivors.length === 0) {
         lines.push("None.");
     }
-    for (const { score } of withSurvivors) {
-        lines.push(`### ${score.file}`, "");
-        for (const s of score.survivors) {
+    for (const summary of withSurvivors) {
+        lines.push(`### ${summary.file}`, "");
+        for (const s of summary.survivors) {
+            const reason =
+                reasonFor(s, explained) ??
+                "**Not explained**: add a test that kills it, or its reason to tools/mutation/explained.ts.";
             lines.push(
-                `- line ${s.line}, ${s.mutator}${s.status === "NoCoverage" ? " (no coverage)" : ""}: ${code(s.original)} -> ` +
-                    `${code(s.replacement)}. ${s.reason ?? "**Not explained**: add a test that kills it, or its reason to tools/mutation/explained.ts."}`,
+                `- line ${s.line}, ${s.mutator}${s.status === "NoCoverage" ? " (no coverage)" : ""}: ` +
+                    `${code(s.original)} -> ${code(s.replacement)}. ${reason}`,
             );
         }
         lines.push("");
