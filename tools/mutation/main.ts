@@ -97,13 +97,16 @@ function localRun(file: string): FileRun | undefined {
     return { ...run, report: JSON.parse(readFileSync(reportFile, "utf8")) as StrykerReport };
 }
 
-/** Each file's last result: the one just run here, else the one docs/mutation.json kept; files that no longer exist drop. */
-function lastSummaries(files: readonly string[], ranNow: ReadonlySet<string>): FileSummary[] {
+/** Each file's last result: its local report or what docs/mutation.json kept, whichever is newer. */
+function lastSummaries(files: readonly string[]): FileSummary[] {
     const kept = existsSync(SUMMARIES) ? (JSON.parse(readFileSync(SUMMARIES, "utf8")) as FileSummary[]) : [];
     return files.flatMap((file) => {
-        const run = ranNow.has(file) ? localRun(file) : undefined;
-        const summary = run === undefined ? kept.find((candidate) => candidate.file === file) : summarize(run);
-        return summary === undefined ? [] : [summary];
+        const run = localRun(file);
+        const candidates = [run === undefined ? undefined : summarize(run), kept.find((k) => k.file === file)];
+        const newest = candidates
+            .filter((candidate) => candidate !== undefined)
+            .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
+        return newest === undefined ? [] : [newest];
     });
 }
 
@@ -132,7 +135,7 @@ async function main(argv: readonly string[]): Promise<void> {
         console.log(`\n==> ${index + 1}/${chosen.length} ${file}`);
         await mutate(file);
     }
-    const summaries = lastSummaries(all, new Set(chosen));
+    const summaries = lastSummaries(all);
     const measured = new Set(summaries.map((summary) => summary.file));
     const text = renderReport(
         summaries,
