@@ -1,8 +1,9 @@
 /**
- * Why each mutant left alive by `npm run mutation` is left alive, in one line: an equivalent program, or a behaviour
- * only a real engine or cluster shows. docs/mutation.md prints these next to the survivors they match; a survivor
- * with no entry here is printed as "Not explained". Match: same file and Stryker mutator, `original` occurs in the
- * mutated source text, and `replacement` (when given) occurs in the mutant's replacement.
+ * Why each mutant left alive by `npm run mutation` is left alive, in one line: an equivalent program, a behaviour only
+ * a real engine or cluster shows, or a test added after the recorded run (rerun the file to see it killed).
+ * docs/mutation.md prints these next to the survivors they match; a survivor with no entry is "Not explained". Match:
+ * same file and Stryker mutator, `original` occurs in the mutated source text, and `replacement` (when given) occurs
+ * in the mutant's replacement.
  */
 export interface ExplainedSurvivor {
     readonly file: string;
@@ -12,4 +13,38 @@ export interface ExplainedSurvivor {
     readonly reason: string;
 }
 
-export const EXPLAINED: readonly ExplainedSurvivor[] = [];
+const SEED = "tests/program.test.ts, seed stack";
+
+export const EXPLAINED: readonly ExplainedSurvivor[] = [
+    {
+        file: "components/aiService.ts",
+        mutator: "BooleanLiteral",
+        original: "true",
+        replacement: "false",
+        reason: `Killed since this run by ${SEED}, "adopts the quickstart's kubectl-created Deployment and Service by importing them" (asserts retainOnDelete).`,
+    },
+    {
+        file: "components/aiService.ts",
+        mutator: "ArrayDeclaration",
+        original: '[{ name: "http", containerPort: AI_SERVICE_PORT }]',
+        reason: `Killed since this run by ${SEED}, "pins the image, sets the configured resources and /health probes on port 5001" (asserts the ports).`,
+    },
+    {
+        file: "components/aiService.ts",
+        mutator: "StringLiteral",
+        original: '"http"',
+        reason: `Killed since this run by ${SEED}, "pins the image, sets the configured resources and /health probes on port 5001" (asserts the ports).`,
+    },
+    {
+        file: "components/aiService.ts",
+        mutator: "StringLiteral",
+        original: '"ClusterIP"',
+        reason: `Killed since this run by ${SEED}, "adopts the quickstart's kubectl-created Deployment and Service by importing them" (asserts spec.type).`,
+    },
+    {
+        file: "components/aiService.ts",
+        mutator: "ObjectLiteral",
+        original: "{ url: this.url }",
+        reason: "Equivalent for every reader: registerOutputs only records the component's outputs in the state; index.ts exports `url` from the field, and the mock engine does not record component outputs.",
+    },
+];
