@@ -97,6 +97,11 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
         assert.equal(role.inputs.scope, ACCOUNT_ID);
         assert.equal(role.deleteBeforeReplace, true);
         assert.match(String(role.inputs.roleAssignmentName), /^[0-9a-f-]{36}$/);
+        // What the Azure portal shows next to the assignment, for whoever wonders why the identity holds it.
+        assert.equal(
+            role.inputs.description,
+            "Keyless inference on one Azure OpenAI account for workloads federated with myIdentity.",
+        );
     });
 
     it("annotates the ServiceAccount with the identity's CLIENT id and the tenant", () => {

@@ -29,11 +29,16 @@ describe("WorkloadIdentity", () => {
         );
     });
 
-    it("federates with a given issuer URL verbatim, trailing slash included", async () => {
+    it("federates with a given issuer URL verbatim, and creates no namespace it was not asked to", async () => {
         const issuer = "https://eastus.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/1111/";
         const { resources } = await runProgram({ program: PROGRAM, config: { "aks-openai-wi:issuerUrl": issuer } });
         const credential = single(resources, "azure-native:managedidentity:FederatedIdentityCredential");
         assert.equal(credential.inputs.issuer, issuer);
         assert.equal(credential.inputs.subject, "system:serviceaccount:store:ai-service-account");
+        // No namespacesToCreate: the ServiceAccount's namespace must already exist, and none is created.
+        assert.deepEqual(
+            resources.filter((r) => r.type === "kubernetes:core/v1:Namespace"),
+            [],
+        );
     });
 });

@@ -47,4 +47,23 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         original: "{ url: this.url }",
         reason: "Equivalent for every reader: registerOutputs only records the component's outputs in the state; index.ts exports `url` from the field, and the mock engine does not record component outputs.",
     },
+    {
+        file: "components/workloadIdentity.ts",
+        mutator: "StringLiteral",
+        original: "`Keyless inference on one Azure OpenAI account",
+        reason: `Killed since this run by ${SEED}, "grants the identity's PRINCIPAL id exactly 'Cognitive Services OpenAI User' on exactly the account" (asserts the description).`,
+    },
+    {
+        file: "components/workloadIdentity.ts",
+        mutator: "ArrayDeclaration",
+        original: "[]",
+        replacement: '["Stryker was here"]',
+        reason: 'Killed since this run by tests/workloadIdentity.test.ts, "federates with a given issuer URL verbatim, and creates no namespace it was not asked to" (index.ts always passes namespacesToCreate).',
+    },
+    {
+        file: "components/workloadIdentity.ts",
+        mutator: "ObjectLiteral",
+        original: "{ clientId: this.clientId,",
+        reason: "Equivalent for every reader: registerOutputs only records the component's outputs in the state; index.ts reads the fields, and the mock engine does not record component outputs.",
+    },
 ];
