@@ -1,4 +1,4 @@
-import { BROAD_ROLES, OPENAI_DATA_ROLES } from "../components/constants";
+import { BROAD_ROLES, OPENAI_DATA_ROLES } from "./facts";
 import { GUID, isUnknown, stringAt, UNKNOWN, type Unknown } from "./values";
 
 /**

@@ -1,4 +1,4 @@
-import { USE_WORKLOAD_IDENTITY_LABEL } from "../components/constants";
+import { USE_WORKLOAD_IDENTITY_LABEL } from "./facts";
 import { at, isUnknown, listAt, recordAt, stringAt, UNKNOWN, type Unknown } from "./values";
 
 /**

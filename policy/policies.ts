@@ -6,6 +6,6 @@ import { stackPolicies } from "./stackPolicies";
 /**
  * The guardrails of keyless workload identity to Azure OpenAI, as data: `index.ts` serves them to the Pulumi engine
  * (`pulumi preview --policy-pack policy`), and tests and tools run them directly on recorded resources
- * (policy/harness.ts). See docs/policy.md for each policy, its enforcement level and why.
+ * (tools/engine/policyHarness.ts). See docs/policy.md for each policy, its enforcement level and why.
  */
 export const policies: Policies = [...resourcePolicies, ...stackPolicies];

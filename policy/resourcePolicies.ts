@@ -6,7 +6,7 @@ import {
     TENANT_ID_ANNOTATION,
     TOKEN_EXCHANGE_AUDIENCE,
     USE_WORKLOAD_IDENTITY_LABEL,
-} from "../components/constants";
+} from "./facts";
 import {
     broadRoleName,
     cognitiveServicesAccountOf,

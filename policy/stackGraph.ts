@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 
-import { CLIENT_ID_ANNOTATION, USE_WORKLOAD_IDENTITY_LABEL } from "../components/constants";
+import { CLIENT_ID_ANNOTATION, serviceAccountSubject, USE_WORKLOAD_IDENTITY_LABEL } from "./facts";
 import {
     cognitiveServicesAccountOf,
     isCognitiveServicesAccount,
@@ -296,6 +296,6 @@ function equalExact(a: Text, b: Text): boolean {
 /** `system:serviceaccount:<namespace>:<name>` for known parts; undefined otherwise. */
 export function subjectOf(namespace: Text, name: Text): string | undefined {
     return typeof namespace === "string" && typeof name === "string"
-        ? `system:serviceaccount:${namespace}:${name}`
+        ? serviceAccountSubject(namespace, name)
         : undefined;
 }

@@ -1,6 +1,6 @@
 import type { EnforcementLevel, StackValidationPolicy } from "@pulumi/policy";
 
-import { CLIENT_ID_ANNOTATION } from "../components/constants";
+import { CLIENT_ID_ANNOTATION } from "./facts";
 import { broadRoleName, cognitiveServicesAccountOf, openAiDataRoleName } from "./azure";
 import {
     accountOfEndpoint,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { evaluatePolicies, type PolicyReport } from "../policy/harness";
+import { evaluatePolicies, type PolicyReport } from "../tools/engine/policyHarness";
 import { runProgram, stackConfig } from "./support/program";
 
 /**

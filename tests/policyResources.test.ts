@@ -463,3 +463,65 @@ describe("openai-account-local-auth-disabled (advisory)", () => {
         await single(openAiAccount({ disableLocalAuth: undefined }), policy);
     });
 });
+
+/**
+ * Every role and variable the pack knows, stated again here: a blank or wrong entry in policy/facts.ts must fail a
+ * test, not silently let that one role or variable through (mutation testing found six such entries unchecked).
+ */
+describe("the pack's facts, entry by entry", () => {
+    const role = (guid: string) =>
+        `/subscriptions/${TEST_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+    const BROAD: readonly [string, string][] = [
+        ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"],
+        ["b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor"],
+        ["18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "User Access Administrator"],
+        ["f58310d9-a9f6-439a-9e8d-f62e7b41a168", "Role Based Access Control Administrator"],
+        ["25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68", "Cognitive Services Contributor"],
+        ["a97b65f3-24c7-4388-baec-2e87135dc908", "Cognitive Services User"],
+        ["a001fd3d-188f-4b5d-821b-7da978bf7442", "Cognitive Services OpenAI Contributor"],
+    ];
+    const DATA: readonly [string, string][] = [
+        ["5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", "Cognitive Services OpenAI User"],
+        ["a001fd3d-188f-4b5d-821b-7da978bf7442", "Cognitive Services OpenAI Contributor"],
+        ["a97b65f3-24c7-4388-baec-2e87135dc908", "Cognitive Services User"],
+    ];
+    const CREDENTIAL_VARIABLES = [
+        "OPENAI_API_KEY",
+        "AZURE_OPENAI_API_KEY",
+        "AZURE_OPENAI_KEY",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+    ];
+
+    it("names each broad built-in role it refuses to a service principal", async () => {
+        for (const [guid, name] of BROAD) {
+            const assignment = withInput(roleAssignment(), "roleDefinitionId", role(guid));
+            const message = await single(assignment, "no-privileged-role-to-service-principal");
+            assert.match(message, new RegExp(`grants "${name}" to a service principal`), name);
+        }
+    });
+
+    it("names each Azure OpenAI data role it refuses on a resource group", async () => {
+        const resourceGroup = `/subscriptions/${TEST_SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}`;
+        for (const [guid, name] of DATA) {
+            const assignment = withInput(
+                withInput(roleAssignment(), "roleDefinitionId", role(guid)),
+                "scope",
+                resourceGroup,
+            );
+            const messages = await violationsOf([assignment], "openai-role-scoped-to-account");
+            assert.deepEqual(messages.length, 1, name);
+            assert.match(messages[0], new RegExp(`grants "${name}" on`), name);
+        }
+    });
+
+    it("refuses each credential variable in a pod, even read from a Secret (any other *_KEY may be)", async () => {
+        for (const variable of CREDENTIAL_VARIABLES) {
+            const deployment = withInput(workload("Deployment"), "spec.template.spec.containers.0.env", [
+                { name: variable, valueFrom: { secretKeyRef: { name: "k", key: "k" } } },
+            ]);
+            const message = await single(deployment, "pod-no-credential-env");
+            assert.match(message, new RegExp(`sets ${variable} from a `), variable);
+        }
+    });
+});

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 
 import { UnknownValueError } from "../policy/engineInternals";
-import { enginePresented, evaluatePolicies, resourceArgs, stackArgs } from "../policy/harness";
+import { enginePresented, evaluatePolicies, resourceArgs, stackArgs } from "../tools/engine/policyHarness";
 import { resourcePolicies } from "../policy/resourcePolicies";
 import { plainProps, UNKNOWN as POLICY_UNKNOWN, UNKNOWN_SENTINELS } from "../policy/values";
 import {

@@ -97,6 +97,11 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
         assert.equal(role.inputs.scope, ACCOUNT_ID);
         assert.equal(role.deleteBeforeReplace, true);
         assert.match(String(role.inputs.roleAssignmentName), /^[0-9a-f-]{36}$/);
+        // What the Azure portal shows next to the assignment, for whoever wonders why the identity holds it.
+        assert.equal(
+            role.inputs.description,
+            "Keyless inference on one Azure OpenAI account for workloads federated with myIdentity.",
+        );
     });
 
     it("annotates the ServiceAccount with the identity's CLIENT id and the tenant", () => {
@@ -144,6 +149,8 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
             assert.deepEqual(at(container, `${probe}.httpGet`), { path: "/health", port: 5001 }, probe);
         }
         assert.deepEqual(at(deployment.inputs, "spec.template.spec.nodeSelector"), { "kubernetes.io/os": "linux" });
+        // The quickstart's container port, by the name it gives it: adoption rewrites the list to exactly this.
+        assert.deepEqual(container.ports, [{ name: "http", containerPort: 5001 }]);
     });
 
     it("rolls the pods when the identity changes: the pod template carries a hash of the client id", () => {
@@ -170,12 +177,29 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
     });
 
     it("adopts the quickstart's kubectl-created Deployment and Service by importing them", () => {
-        assert.equal(single(run.resources, "kubernetes:apps/v1:Deployment").importId, "default/ai-service");
+        const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");
+        assert.equal(deployment.importId, "default/ai-service");
         const service = single(run.resources, "kubernetes:core/v1:Service");
         assert.equal(service.importId, "default/ai-service");
+        // The stack did not create them: `pulumi destroy` leaves them where kubectl put them.
+        assert.deepEqual([deployment.retainOnDelete, service.retainOnDelete], [true, true]);
+        // The quickstart's type, stated: an adopted Service's type is not left to the API server's default.
+        assert.equal(at(service.inputs, "spec.type"), "ClusterIP");
         assert.deepEqual(at(service.inputs, "spec.ports"), [{ name: "http", port: 5001, targetPort: 5001 }]);
         assert.deepEqual(at(service.inputs, "spec.selector"), { app: "ai-service" });
         assert.equal(at(service.inputs, "metadata.name"), "ai-service");
+    });
+
+    it("forces server-side apply on the adopted Deployment, so it takes over the fields kubectl's apply owns", () => {
+        // Without it, `pulumi up` on the adopted Deployment fails on a field-manager conflict with kubectl.
+        const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");
+        assert.deepEqual(at(deployment.inputs, "metadata.annotations"), { "pulumi.com/patchForce": "true" });
+    });
+
+    it("keeps the quickstart Deployment's selector, app=ai-service: immutable once adopted, and never empty", () => {
+        const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");
+        assert.deepEqual(at(deployment.inputs, "spec.selector"), { matchLabels: { app: "ai-service" } });
+        assert.equal(at(deployment.inputs, "spec.template.metadata.labels.app"), "ai-service");
     });
 
     it("gives the Kubernetes provider a non-interactive kubeconfig and a stable cluster identifier", () => {

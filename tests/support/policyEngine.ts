@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { promisify } from "node:util";
 
-import { engineMarshalled } from "../../policy/harness";
+import { engineMarshalled } from "../../tools/engine/policyHarness";
 import { PROJECT_ROOT, type RegisteredResource } from "./program";
 
 /**
@@ -58,15 +58,15 @@ export class RunningPack {
         private readonly client: Client,
     ) {}
 
-    /** Starts the pack as the CLI would, and connects to it. */
-    static async start(): Promise<RunningPack> {
+    /** Starts the pack in `packDir` (default: policy/) as the CLI would, and connects to it. */
+    static async start(packDir: string = PACK_DIR): Promise<RunningPack> {
         const { stdout } = await promisify(execFile)(
             process.execPath,
             [
                 "-e",
                 "try { console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack')) } catch (e) { console.error(e.message) }",
             ],
-            { cwd: PACK_DIR },
+            { cwd: packDir },
         );
         const runner = stdout.trim();
         if (runner === "") {
@@ -74,7 +74,7 @@ export class RunningPack {
         }
         // The engine address is only used for logging, which these policies never do; nothing listens there.
         const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
-            cwd: PACK_DIR,
+            cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
         });
         const port = await firstLine(child);

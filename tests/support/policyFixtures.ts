@@ -1,4 +1,4 @@
-import { evaluatePolicies, type PolicyDiagnostic } from "../../policy/harness";
+import { evaluatePolicies, type PolicyDiagnostic } from "../../tools/engine/policyHarness";
 import { policies } from "../../policy/policies";
 import { UNKNOWN, type RegisteredResource } from "./program";
 import { TEST_SUBSCRIPTION_ID, TEST_TENANT_ID } from "./world";

@@ -1,16 +1,16 @@
+import type { RegisteredResource } from "../engine/runProgram";
+import { ENTRA, NO_INJECTION, OPENAI, ROLE_NAMES } from "./azureErrors";
 import {
     CLIENT_ID_ANNOTATION,
     COGNITIVE_SERVICES_USER_ROLE_ID,
     CREDENTIAL_ENV_NAMES,
     OPENAI_CONTRIBUTOR_ROLE_ID,
     OPENAI_USER_ROLE_ID,
+    serviceAccountSubject,
     TENANT_ID_ANNOTATION,
     TOKEN_EXCHANGE_AUDIENCE,
     USE_WORKLOAD_IDENTITY_LABEL,
-} from "../../components/constants";
-import { serviceAccountSubject } from "../../components/naming";
-import type { RegisteredResource } from "../engine/runProgram";
-import { ENTRA, NO_INJECTION, OPENAI, ROLE_NAMES } from "./azureErrors";
+} from "./facts";
 import type { DiscoveryRead } from "./planMocks";
 import { containsPlaceholder } from "./placeholders";
 

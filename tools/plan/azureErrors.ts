@@ -1,4 +1,4 @@
-import { OPENAI_USER_ROLE_ID } from "../../components/constants";
+import { COGNITIVE_SERVICES_USER_ROLE_ID, OPENAI_CONTRIBUTOR_ROLE_ID, OPENAI_USER_ROLE_ID } from "./facts";
 
 /**
  * The errors Microsoft Entra ID and Azure OpenAI answer when a hop of the access path is broken, in one place: the plan
@@ -148,8 +148,8 @@ export const NO_INJECTION =
 /** The role the access path must use, by name, for messages. */
 export const ROLE_NAMES: Readonly<Record<string, string>> = {
     [OPENAI_USER_ROLE_ID]: "Cognitive Services OpenAI User",
-    "a001fd3d-188f-4b5d-821b-7da978bf7442": "Cognitive Services OpenAI Contributor",
-    "a97b65f3-24c7-4388-baec-2e87135dc908": "Cognitive Services User",
+    [OPENAI_CONTRIBUTOR_ROLE_ID]: "Cognitive Services OpenAI Contributor",
+    [COGNITIVE_SERVICES_USER_ROLE_ID]: "Cognitive Services User",
     "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68": "Cognitive Services Contributor",
     "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
@@ -163,8 +163,8 @@ export const ROLE_NAMES: Readonly<Record<string, string>> = {
  */
 export const ROLE_DATA_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     [OPENAI_USER_ROLE_ID]: ["Microsoft.CognitiveServices/accounts/OpenAI/*"],
-    "a001fd3d-188f-4b5d-821b-7da978bf7442": ["Microsoft.CognitiveServices/accounts/OpenAI/*"],
-    "a97b65f3-24c7-4388-baec-2e87135dc908": ["Microsoft.CognitiveServices/*"],
+    [OPENAI_CONTRIBUTOR_ROLE_ID]: ["Microsoft.CognitiveServices/accounts/OpenAI/*"],
+    [COGNITIVE_SERVICES_USER_ROLE_ID]: ["Microsoft.CognitiveServices/*"],
 };
 
 /** True when one of `dataActions` (with Azure's trailing-`*` wildcards) covers `action`. */

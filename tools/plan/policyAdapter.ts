@@ -1,13 +1,13 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 
-import { evaluatePolicies } from "../../policy/harness";
+import { evaluatePolicies } from "../../tools/engine/policyHarness";
 import { policies as guardrails } from "../../policy/policies";
 import { UNKNOWN, type RegisteredResource } from "../engine/runProgram";
 import { PLACEHOLDER_PATTERN, type PlaceholderKind } from "./placeholders";
 
 /**
- * Runs the policy pack (policy/policies.ts) on the plan's registrations through the pack's own harness
- * (policy/harness.ts), which presents recorded resources exactly as `pulumi preview --policy-pack policy` does:
+ * Runs the policy pack (policy/policies.ts) on the plan's registrations through the engine stand-in
+ * (tools/engine/policyHarness.ts), which presents recorded resources exactly as `pulumi preview --policy-pack policy` does:
  * resource policies get inputs, stack policies outputs with parents and dependencies, unknown values as the engine's
  * sentinel behind CrossGuard's unknown-checking proxy. This module only decides what a real preview would know of a
  * placeholder: the subscription and tenant of the deploying account are known then (policies see the nil GUID, i.e.

@@ -11,10 +11,10 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 
-import { UNKNOWN as RECORDED_UNKNOWN, type RegisteredResource } from "../tools/engine/runProgram";
-import { unknownCheckingProxy, UnknownValueError } from "./engineInternals";
-import { policies as guardrails } from "./policies";
-import { UNKNOWN_SENTINELS } from "./values";
+import { UNKNOWN as RECORDED_UNKNOWN, type RegisteredResource } from "./runProgram";
+import { unknownCheckingProxy, UnknownValueError } from "../../policy/engineInternals";
+import { policies as guardrails } from "../../policy/policies";
+import { UNKNOWN_SENTINELS } from "../../policy/values";
 
 /**
  * Runs policies on the resources tools/engine/runProgram.ts records, presenting them the way the Pulumi engine and

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { promisify } from "node:util";
+
+import * as componentConstants from "../components/constants";
+import { serviceAccountSubject as componentSubject } from "../components/naming";
+import * as policyFacts from "../policy/facts";
+import * as planFacts from "../tools/plan/facts";
+
+/**
+ * The plan and the policy pack check the program against their own statement of the facts (tools/plan/facts.ts,
+ * policy/facts.ts), never against components/constants.ts: a wrong constant in the program must turn both red, not
+ * pass every check that borrowed it (issue 14, STYLE habit 15). Each case builds the dev plan in a process whose
+ * program was loaded with one fact wrong (tests/support/planWithWrongFact.ts).
+ */
+
+interface Verdicts {
+    readonly broken: readonly string[];
+    readonly failing: readonly string[];
+    readonly exitCode: number;
+}
+
+async function planWithWrong(caseName: string): Promise<Verdicts> {
+    const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", path.join(__dirname, "support", "planWithWrongFact.ts"), caseName],
+        { cwd: path.join(__dirname, "..") },
+    );
+    return JSON.parse(stdout) as Verdicts;
+}
+
+const AUDIENCE = "api://AzureADTokenExchange";
+const OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
+
+describe("the plan and the policy pack keep their own statement of the facts", () => {
+    it("the program, the plan and the pack state the same audience, role and subject form, each in its own words", () => {
+        assert.equal(componentConstants.TOKEN_EXCHANGE_AUDIENCE, AUDIENCE);
+        assert.equal(planFacts.TOKEN_EXCHANGE_AUDIENCE, AUDIENCE);
+        assert.equal(policyFacts.TOKEN_EXCHANGE_AUDIENCE, AUDIENCE);
+        assert.equal(componentConstants.OPENAI_USER_ROLE_ID, OPENAI_USER);
+        assert.equal(planFacts.OPENAI_USER_ROLE_ID, OPENAI_USER);
+        assert.equal(policyFacts.OPENAI_DATA_ROLES[OPENAI_USER], "Cognitive Services OpenAI User");
+        for (const subject of [componentSubject, planFacts.serviceAccountSubject, policyFacts.serviceAccountSubject]) {
+            assert.equal(subject("store", "ai-service"), "system:serviceaccount:store:ai-service");
+        }
+    });
+
+    it("with the true facts, the dev plan's access path is whole and no policy fails", async () => {
+        assert.deepEqual(await planWithWrong("none"), { broken: [], failing: [], exitCode: 0 });
+    });
+
+    it("a wrong audience constant breaks the plan's audience check and fails the credential-form policy", async () => {
+        assert.deepEqual(await planWithWrong("audience"), {
+            broken: ["federated credential: audience"],
+            failing: ["federated-credential-kubernetes-form"],
+            exitCode: 1,
+        });
+    });
+
+    it("a wrong role GUID constant breaks the plan's role check and fails the chain policy", async () => {
+        assert.deepEqual(await planWithWrong("role guid"), {
+            broken: ["role: role"],
+            failing: ["workload-identity-chain"],
+            exitCode: 1,
+        });
+    });
+
+    it("a wrong subject form breaks the plan's subject check and fails the credential-form and chain policies", async () => {
+        assert.deepEqual(await planWithWrong("subject form"), {
+            broken: ["federated credential: subject"],
+            failing: ["federated-credential-kubernetes-form", "workload-identity-chain"],
+            exitCode: 1,
+        });
+    });
+});

@@ -1,0 +1,76 @@
+/**
+ * Why each mutant left alive by `npm run mutation` is left alive, in one line: an equivalent program, a behaviour only
+ * a real engine or cluster shows, or a test added after the recorded run (rerun the file to see it killed).
+ * docs/mutation.md prints these next to the survivors they match; a survivor with no entry is "Not explained". Match:
+ * same file and Stryker mutator, `original` occurs in the mutated source text, and `replacement` (when given) occurs
+ * in the mutant's replacement.
+ */
+export interface ExplainedSurvivor {
+    readonly file: string;
+    readonly mutator: string;
+    readonly original: string;
+    readonly replacement?: string;
+    readonly reason: string;
+}
+
+const SEED = "tests/program.test.ts, seed stack";
+
+export const EXPLAINED: readonly ExplainedSurvivor[] = [
+    {
+        file: "components/aiService.ts",
+        mutator: "BooleanLiteral",
+        original: "true",
+        replacement: "false",
+        reason: `Killed since this run by ${SEED}, "adopts the quickstart's kubectl-created Deployment and Service by importing them" (asserts retainOnDelete).`,
+    },
+    {
+        file: "components/aiService.ts",
+        mutator: "ArrayDeclaration",
+        original: '[{ name: "http", containerPort: AI_SERVICE_PORT }]',
+        reason: `Killed since this run by ${SEED}, "pins the image, sets the configured resources and /health probes on port 5001" (asserts the ports).`,
+    },
+    {
+        file: "components/aiService.ts",
+        mutator: "StringLiteral",
+        original: '"http"',
+        reason: `Killed since this run by ${SEED}, "pins the image, sets the configured resources and /health probes on port 5001" (asserts the ports).`,
+    },
+    {
+        file: "components/aiService.ts",
+        mutator: "StringLiteral",
+        original: '"ClusterIP"',
+        reason: `Killed since this run by ${SEED}, "adopts the quickstart's kubectl-created Deployment and Service by importing them" (asserts spec.type).`,
+    },
+    {
+        file: "components/aiService.ts",
+        mutator: "ObjectLiteral",
+        original: "{ url: this.url }",
+        reason: "Equivalent for every reader: registerOutputs only records the component's outputs in the state; index.ts exports `url` from the field, and the mock engine does not record component outputs.",
+    },
+    {
+        file: "components/workloadIdentity.ts",
+        mutator: "StringLiteral",
+        original: "`Keyless inference on one Azure OpenAI account",
+        reason: `Killed since this run by ${SEED}, "grants the identity's PRINCIPAL id exactly 'Cognitive Services OpenAI User' on exactly the account" (asserts the description).`,
+    },
+    {
+        file: "components/workloadIdentity.ts",
+        mutator: "ArrayDeclaration",
+        original: "[]",
+        replacement: '["Stryker was here"]',
+        reason: 'Killed since this run by tests/workloadIdentity.test.ts, "federates with a given issuer URL verbatim, and creates no namespace it was not asked to" (index.ts always passes namespacesToCreate).',
+    },
+    {
+        file: "components/workloadIdentity.ts",
+        mutator: "ObjectLiteral",
+        original: "{ clientId: this.clientId,",
+        reason: "Equivalent for every reader: registerOutputs only records the component's outputs in the state; index.ts reads the fields, and the mock engine does not record component outputs.",
+    },
+    {
+        file: "policy/facts.ts",
+        mutator: "StringLiteral",
+        original: '"',
+        replacement: '""',
+        reason: 'Killed since this run by tests/policyResources.test.ts, "the pack\'s facts, entry by entry" (each broad role, data role and credential variable stated again and checked).',
+    },
+];

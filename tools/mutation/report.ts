@@ -1,0 +1,189 @@
+import type { ExplainedSurvivor } from "./explained";
+
+/**
+ * Turns Stryker's JSON reports (mutation-testing-report-schema) into docs/mutation.md: the score of each file and every
+ * surviving mutant with the reason it survives (tools/mutation/explained.ts) or a loud "not explained". Pure.
+ */
+
+/** The part of a Stryker JSON report this reads. */
+export interface StrykerReport {
+    readonly files: Readonly<
+        Record<
+            string,
+            {
+                readonly source: string;
+                readonly mutants: readonly {
+                    readonly id: string;
+                    readonly mutatorName: string;
+                    readonly replacement?: string;
+                    readonly status: string;
+                    readonly location: {
+                        readonly start: { readonly line: number; readonly column: number };
+                        readonly end: { readonly line: number; readonly column: number };
+                    };
+                }[];
+            }
+        >
+    >;
+}
+
+/** One file's run: its report and how it was run. */
+export interface FileRun {
+    readonly file: string;
+    readonly tests: readonly string[];
+    /** ISO time the run finished. */
+    readonly finishedAt: string;
+    readonly wallSeconds: number;
+    readonly report: StrykerReport;
+}
+
+export interface Survivor {
+    readonly file: string;
+    readonly line: number;
+    readonly mutator: string;
+    /** The source text the mutant replaces, on one line. */
+    readonly original: string;
+    readonly replacement: string;
+    readonly status: "Survived" | "NoCoverage";
+}
+
+/**
+ * What docs/mutation.json keeps of one file's last run: enough to render its row and survivors again, so a run of a
+ * few files (on a fresh clone, without the other files' reports) keeps the other files' last results.
+ */
+export interface FileSummary {
+    readonly file: string;
+    readonly tests: readonly string[];
+    readonly finishedAt: string;
+    readonly wallSeconds: number;
+    readonly killed: number;
+    readonly timedOut: number;
+    readonly survived: number;
+    readonly noCoverage: number;
+    /** Rejected by the TypeScript checker: not a program anyone could ship, so not counted. */
+    readonly compileErrors: number;
+    readonly survivors: readonly Survivor[];
+}
+
+/** The text between two 1-based (line, column) positions of `source`, whitespace collapsed. */
+export function sourceBetween(
+    source: string,
+    start: { line: number; column: number },
+    end: { line: number; column: number },
+): string {
+    const lines = source.split("\n");
+    const offset = (pos: { line: number; column: number }) =>
+        lines.slice(0, pos.line - 1).reduce((sum, line) => sum + line.length + 1, 0) + pos.column - 1;
+    return source.slice(offset(start), offset(end)).replace(/\s+/g, " ").trim();
+}
+
+/** Whether an explanation is about this survivor: same file and mutator, and its texts occur in the mutant's. */
+export function explains(explanation: ExplainedSurvivor, survivor: Survivor): boolean {
+    return (
+        explanation.file === survivor.file &&
+        explanation.mutator === survivor.mutator &&
+        survivor.original.includes(explanation.original) &&
+        (explanation.replacement === undefined || survivor.replacement.includes(explanation.replacement))
+    );
+}
+
+export function summarize(run: FileRun): FileSummary {
+    const entry = run.report.files[run.file] ?? { source: "", mutants: [] };
+    const count = (status: string) => entry.mutants.filter((mutant) => mutant.status === status).length;
+    const survivors = entry.mutants
+        .filter((mutant) => mutant.status === "Survived" || mutant.status === "NoCoverage")
+        .map((mutant) => ({
+            file: run.file,
+            line: mutant.location.start.line,
+            mutator: mutant.mutatorName,
+            original: sourceBetween(entry.source, mutant.location.start, mutant.location.end),
+            replacement: (mutant.replacement ?? "").replace(/\s+/g, " ").trim(),
+            status: mutant.status as Survivor["status"],
+        }))
+        .sort((a, b) => a.line - b.line);
+    return {
+        file: run.file,
+        tests: run.tests,
+        finishedAt: run.finishedAt,
+        wallSeconds: run.wallSeconds,
+        killed: count("Killed"),
+        timedOut: count("Timeout"),
+        survived: count("Survived"),
+        noCoverage: count("NoCoverage"),
+        compileErrors: count("CompileError"),
+        survivors,
+    };
+}
+
+/** Stryker's mutation score: detected / (detected + undetected), in percent; undefined with no valid mutant. */
+export function scoreOf(summary: FileSummary): number | undefined {
+    const detected = summary.killed + summary.timedOut;
+    const valid = detected + summary.survived + summary.noCoverage;
+    return valid === 0 ? undefined : (100 * detected) / valid;
+}
+
+/** The reason given for a survivor, if any. */
+export function reasonFor(survivor: Survivor, explained: readonly ExplainedSurvivor[]): string | undefined {
+    return explained.find((explanation) => explains(explanation, survivor))?.reason;
+}
+
+const percent = (score: number | undefined) => (score === undefined ? "n/a" : `${score.toFixed(1)} %`);
+const code = (text: string) => "`" + (text.length > 90 ? text.slice(0, 87) + "..." : text).replace(/`/g, "'") + "`";
+
+/** docs/mutation.md. `pending` are the files with no run yet. */
+export function renderReport(
+    summaries: readonly FileSummary[],
+    pending: readonly string[],
+    explained: readonly ExplainedSurvivor[],
+    target: number,
+): string {
+    const unexplained = summaries.flatMap((summary) =>
+        summary.survivors.filter((survivor) => reasonFor(survivor, explained) === undefined),
+    );
+    const below = summaries.filter((summary) => (scoreOf(summary) ?? 100) < target);
+    const lines = [
+        "# Mutation testing: generated by `npm run mutation`, do not edit",
+        "",
+        "Each file of `components/` and `policy/` is mutated by Stryker (its TypeScript checker drops mutants that do not",
+        "compile), and each mutant runs the test files that exercise that file (`tools/mutation/targets.ts`) through the",
+        "command runner: a mutant is killed when a test fails. The score is killed (or timed out) over every mutant that",
+        "compiles. Every survivor is listed with the reason it is left (`tools/mutation/explained.ts`). Not part of",
+        "`npm test` or `.ci/run`: run it after changing a file or its tests (`npm run mutation -- <file>...`). Each row is",
+        "that file's last run; `docs/mutation.json` keeps them, so a run of some files keeps the others' rows.",
+        "",
+        `Target: at least ${target} % per file. Files measured: ${summaries.length}; below target: ${below.length}; ` +
+            `survivors without a reason: ${unexplained.length}; not measured yet: ${pending.length}.`,
+        "",
+        "| file | score | killed | timed out | survived | no coverage | not compiling | wall time | measured | tests |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ...summaries.map(
+            (summary) =>
+                `| ${summary.file} | ${percent(scoreOf(summary))} | ${summary.killed} | ${summary.timedOut} | ` +
+                `${summary.survived} | ${summary.noCoverage} | ${summary.compileErrors} | ` +
+                `${Math.round(summary.wallSeconds)} s | ${summary.finishedAt.slice(0, 16)}Z | ` +
+                `${summary.tests.map((test) => test.replace(/^tests\//, "").replace(/\.test\.ts$/, "")).join(", ")} |`,
+        ),
+        ...pending.map((file) => `| ${file} | not measured | | | | | | | | |`),
+        "",
+        "## Survivors",
+        "",
+    ];
+    const withSurvivors = summaries.filter((summary) => summary.survivors.length > 0);
+    if (withSurvivors.length === 0) {
+        lines.push("None.");
+    }
+    for (const summary of withSurvivors) {
+        lines.push(`### ${summary.file}`, "");
+        for (const s of summary.survivors) {
+            const reason =
+                reasonFor(s, explained) ??
+                "**Not explained**: add a test that kills it, or its reason to tools/mutation/explained.ts.";
+            lines.push(
+                `- line ${s.line}, ${s.mutator}${s.status === "NoCoverage" ? " (no coverage)" : ""}: ` +
+                    `${code(s.original)} -> ${code(s.replacement)}. ${reason}`,
+            );
+        }
+        lines.push("");
+    }
+    return lines.join("\n").replace(/\n+$/, "") + "\n";
+}

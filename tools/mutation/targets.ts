@@ -1,0 +1,58 @@
+/**
+ * Which tests exercise which file, for `npm run mutation`. Stryker's command runner cannot tell which test covers a
+ * mutant, so each mutant of a file runs the whole command: these lists are the test files that run that file's code and
+ * assert on what it produces, no more (a mutant costs the sum of their run times). A file matches the first rule whose
+ * prefix it starts with, so a module split into a folder (components/config/...) keeps its rule.
+ */
+
+export interface TargetRule {
+    /** A file path, or a folder prefix ending in "/" or a path without its ".ts". */
+    readonly prefix: string;
+    /** Test files, relative to the project root. */
+    readonly tests: readonly string[];
+}
+
+const t = (...names: string[]) => names.map((name) => `tests/${name}.test.ts`);
+
+/** Tests that load the policy pack's rules and judge fixtures and whole programs with them. */
+const POLICY_TESTS = t("policyResources", "policyStack", "policyUnknowns");
+
+export const TARGET_RULES: readonly TargetRule[] = [
+    { prefix: "components/aiService", tests: t("program", "urns", "rollout") },
+    { prefix: "components/workloadIdentity", tests: t("program", "urns", "workloadIdentity", "lifecycle") },
+    { prefix: "components/aksWorkloadIdentity", tests: t("clusterFeatures", "program", "lifecycle") },
+    { prefix: "components/existingCluster", tests: t("clusterFeatures", "program", "preview") },
+    { prefix: "components/managedCluster", tests: t("program", "environments", "lifecycle", "urns") },
+    { prefix: "components/managedOpenAiAccount", tests: t("program", "environments", "lifecycle", "urns") },
+    { prefix: "components/existingOpenAiAccount", tests: t("existingOpenAi", "program") },
+    { prefix: "components/openAiTarget", tests: t("existingOpenAi", "program") },
+    { prefix: "components/openAiDeployments", tests: t("openAiDeployments") },
+    { prefix: "components/clusterConnection", tests: t("kubeconfig", "program", "environments") },
+    { prefix: "components/kubernetesProvider", tests: t("kubeconfig", "program", "environments") },
+    { prefix: "components/userKubeconfig", tests: t("kubeconfig", "program", "environments") },
+    { prefix: "components/kubeconfig", tests: t("kubeconfig", "program") },
+    { prefix: "components/discovery", tests: t("discovery") },
+    { prefix: "components/stackCluster", tests: t("discovery") },
+    { prefix: "components/smokeTest", tests: t("smokeTest") },
+    { prefix: "components/naming", tests: t("naming", "program") },
+    { prefix: "components/constants", tests: t("program", "naming", "smokeTest", "lifecycle") },
+    { prefix: "components/config", tests: t("config", "configLifecycle", "readme-config") },
+    { prefix: "policy/index", tests: t("policyPack") },
+    { prefix: "policy/engineInternals", tests: t("policyUnknowns") },
+    { prefix: "policy/", tests: POLICY_TESTS },
+];
+
+/** The folders whose every .ts file `npm run mutation` mutates. */
+export const MUTATED_FOLDERS: readonly string[] = ["components", "policy"];
+
+/** The tests for `file`, or an error naming the file and the fix. */
+export function testsFor(file: string): readonly string[] {
+    const rule = TARGET_RULES.find((candidate) => file.startsWith(candidate.prefix));
+    if (rule === undefined) {
+        throw new Error(
+            `${file} has no rule in tools/mutation/targets.ts: add { prefix: "${file.replace(/\.ts$/, "")}", tests: [...] } ` +
+                `listing the test files that exercise it`,
+        );
+    }
+    return rule.tests;
+}
