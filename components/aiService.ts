@@ -215,7 +215,12 @@ export class AiService extends pulumi.ComponentResource {
                     ports: [{ name: "http", port: AI_SERVICE_PORT, targetPort: AI_SERVICE_PORT }],
                 },
             },
-            { parent: this, ...adoption },
+            // The API server assigned the adopted Service's clusterIP, and pulumi-kubernetes replaces a Service whose
+            // spec.clusterIP changes (provider/pkg/provider/diff.go). An import takes the live clusterIP as the old
+            // input and this program sends none, so without this the import plans a replace, which Pulumi refuses
+            // for an imported resource ("previously-imported resources ... may not be replaced"): found by the e2e
+            // seed scenario under the real engine (docs/e2e.md).
+            { parent: this, ...adoption, ...(args.adoptExisting ? { ignoreChanges: ["spec.clusterIP"] } : {}) },
         );
 
         if (args.replicas > 1) {

@@ -89,6 +89,13 @@ describe("pulumi destroy never deletes what the stack did not create", () => {
         }
     });
 
+    it("keeps the adopted Service's clusterIP, so the import updates it instead of planning a refused replace", async () => {
+        // pulumi-kubernetes replaces a Service when spec.clusterIP changes; the imported state carries the live one.
+        const { resources } = await seed();
+        assert.deepEqual(single(resources, "kubernetes:core/v1:Service").ignoreChanges, ["spec.clusterIP"]);
+        assert.deepEqual(single(resources, "kubernetes:apps/v1:Deployment").ignoreChanges, []);
+    });
+
     it("deletes the ai-service objects it created itself (no adoption)", async () => {
         const config = withProject(stackConfig("dev"), "aiService", { adoptExisting: false });
         const { resources } = await runProgram({ config, stack: "dev" });
