@@ -52,10 +52,14 @@ describe("the seed on existing resources", () => {
             `${REPO_ROOT}/policy`,
             "--diff",
         ]);
-        assert.match(result.stdout, /Policies:[\s\S]*aks-openai-wi-guardrails@v0\.1\.0/);
-        assert.doesNotMatch(result.stdout, /mandatory/i);
-        // The adopted Deployment is imported, then updated: the key variable is planned away.
-        assert.match(result.stdout, /=\s+kubernetes:apps\/v1:Deployment\s+ai-service\s+import/);
+        // The CLI ran the pack from its folder (name|local|path, version from its package.json) and it found nothing.
+        assert.match(result.stdout, /Policy Packs run:[\s\S]*aks-openai-wi-guardrails\|local\|\S+\/policy\s+0\.1\.0/);
+        assert.doesNotMatch(result.stdout + result.stderr, /mandatory/i);
+        // The adopted Deployment is imported, then updated in the same run: the key variable is planned away.
+        assert.match(result.stdout, /= kubernetes:apps\/v1:Deployment: \(import\)/);
+        assert.match(result.stdout, /~ kubernetes:apps\/v1:Deployment: \(update\)/);
+        assert.match(result.stdout, /~ name\s*: "OPENAI_API_KEY" => /);
+        assert.doesNotMatch(result.stdout, /\+-kubernetes:/);
     });
 
     test("pulumi up adopts ai-service: the key is gone from the live object, the label and ServiceAccount are set", async () => {

@@ -28,7 +28,7 @@ export const DEPLOYER = {
 /** Where the webhook tells pods to get tokens (AzurePublicCloud's authority host), routed to the Entra stand-in. */
 export const PUBLIC_AUTHORITY_HOST = "login.microsoftonline.com";
 /** Audience of the tokens Azure OpenAI accepts (scope https://cognitiveservices.azure.com/.default). */
-export const COGNITIVE_SERVICES_AUDIENCE = "https://cognitiveservices.azure.com";
+export const COGNITIVE_SERVICES_AUDIENCE = "https://cognitiveservices.azure.com/";
 
 export interface WorldOptions {
     /** Custom subdomains of the accounts the scenario's pods call (`<name>.openai.azure.com`). */
