@@ -66,17 +66,21 @@ describe("from scratch", () => {
         assert.equal(result.call?.status, 200, JSON.stringify(result));
     });
 
-    test("a new namespace: the credential is replaced delete-first, the ServiceAccount is replaced, the pods roll", async () => {
+    test("a new namespace: a credential for the new subject is created first, the old one deleted after, one write at a time", async () => {
         const before = world.arm.requests.length;
         await world.pulumi.ok(project, ["config", "set", "--path", "aiService.namespace", "shop", "--stack", STACK]);
         await world.pulumi.ok(project, ["up", "--yes", "--stack", STACK, "--skip-preview"]);
 
-        // One (issuer, subject) per identity and no concurrent writes: the old credential goes before the new one.
+        // The credential's Pulumi and Azure names derive from the ServiceAccount, so a new namespace is a new
+        // credential, not a replacement of the old one: the engine creates it, then deletes the old one at the end of
+        // the update. The subjects differ, so (issuer, subject) stays unique, and the writes never overlap.
         const credentialWrites = world.arm.requests
             .slice(before)
             .filter((r) => /federatedIdentityCredentials\//i.test(r.path) && r.method !== "GET")
-            .map((r) => r.method);
-        assert.deepEqual(credentialWrites, ["DELETE", "PUT"]);
+            .map((r) => `${r.method} ${r.path.split("/").pop()}`);
+        assert.equal(credentialWrites.length, 2, credentialWrites.join(", "));
+        assert.match(credentialWrites[0], /^PUT .*shop/);
+        assert.match(credentialWrites[1], /^DELETE .*pets/);
         assert.deepEqual(
             federationOf(world.arm)
                 .credentials.filter((c) => c.identityName === IDENTITY)
