@@ -299,32 +299,19 @@ async function startWebhook(
 
 /** A kubeconfig that authenticates with a bearer token (a service account's). */
 function tokenKubeconfigFor(server: string, caPath: string, token: string): string {
-    const b64 = readFileSync(caPath).toString("base64");
-    return [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: e2e",
-        "  cluster:",
-        `    server: ${server}`,
-        `    certificate-authority-data: ${b64}`,
-        "users:",
-        "- name: service-account",
-        "  user:",
-        `    token: ${token}`,
-        "contexts:",
-        "- name: e2e",
-        "  context:",
-        "    cluster: e2e",
-        "    user: service-account",
-        "current-context: e2e",
-        "",
-    ].join("\n");
+    return kubeconfigDocument(server, caPath, "service-account", [`    token: ${token}`]);
 }
 
 /** A self-contained kubeconfig (certificates inlined), as `az aks get-credentials` writes one. */
 export function kubeconfigFor(server: string, caPath: string, client: KeyPair, user: string): string {
     const b64 = (file: string) => readFileSync(file).toString("base64");
+    return kubeconfigDocument(server, caPath, user, [
+        `    client-certificate-data: ${b64(client.certPath)}`,
+        `    client-key-data: ${b64(client.keyPath)}`,
+    ]);
+}
+
+function kubeconfigDocument(server: string, caPath: string, user: string, credentials: readonly string[]): string {
     return [
         "apiVersion: v1",
         "kind: Config",
@@ -332,12 +319,11 @@ export function kubeconfigFor(server: string, caPath: string, client: KeyPair, u
         "- name: e2e",
         "  cluster:",
         `    server: ${server}`,
-        `    certificate-authority-data: ${b64(caPath)}`,
+        `    certificate-authority-data: ${readFileSync(caPath).toString("base64")}`,
         "users:",
         `- name: ${user}`,
         "  user:",
-        `    client-certificate-data: ${b64(client.certPath)}`,
-        `    client-key-data: ${b64(client.keyPath)}`,
+        ...credentials,
         "contexts:",
         "- name: e2e",
         "  context:",

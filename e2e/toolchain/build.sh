@@ -23,13 +23,14 @@ go_version=$(go env GOVERSION)
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 
-# key COMPONENT_DIR...: a short hash of the files a component is built from, the Go version and this script.
+# key COMPONENT_DIR: a short hash of the files a component is built from (paths relative to it, so every clone of the
+# repository shares the cache), the Go version and this script.
 key() {
   {
     echo "$go_version"
-    sha256sum "$here/build.sh"
-    find "$@" -type f \( -name 'go.mod' -o -name 'go.sum' -o -name '*.go' -o -name '*.sh' \) -not -name '*_test.go' \
-      -print0 | sort -z | xargs -0 sha256sum
+    sha256sum <"$here/build.sh"
+    (cd "$1" && find . -type f \( -name 'go.mod' -o -name 'go.sum' -o -name '*.go' -o -name '*.sh' -o -name VERSION \) \
+      -not -name '*_test.go' -print0 | sort -z | xargs -0 sha256sum)
   } | sha256sum | cut -c1-16
 }
 
