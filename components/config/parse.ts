@@ -1,6 +1,7 @@
 import { DEFAULT_ARM_ENDPOINT } from "../constants";
 import { defaultIdentityName } from "../naming";
 import { readAiService } from "./aiService";
+import { readAudit } from "./audit";
 import { readCluster } from "./cluster";
 import { checkFederationLimits, readAdditionalServiceAccounts } from "./federation";
 import { readOpenAi } from "./openai";
@@ -45,6 +46,7 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
 
     checkFederationLimits(problems, aiService.serviceAccount, additionalServiceAccounts, identityName);
     const smokeTest = readSmokeTest(problems, root.raw("smokeTest"), context.stack);
+    const audit = readAudit(problems, root.raw("audit"), context);
     problems.throwIfAny();
 
     return deepFreeze({
@@ -60,6 +62,7 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
         additionalServiceAccounts,
         protect,
         smokeTest,
+        audit,
     });
 }
 

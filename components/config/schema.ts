@@ -38,6 +38,7 @@ export const TOP_LEVEL_KEYS = [
     "additionalServiceAccounts",
     "protect",
     "smokeTest",
+    "audit",
 ] as const;
 
 export const SMOKE_TEST_KEYS = ["enabled", "image", "retryForSeconds"] as const;
@@ -89,6 +90,14 @@ export const AI_SERVICE_KEYS = [
 
 export const NETWORK_POLICY_KEYS = ["enabled"] as const;
 
+/** `audit` (components/config/audit.ts): the diagnostic setting on the account and where it sends the logs. */
+export const AUDIT_KEYS = ["enabled", "workspace"] as const;
+export const AUDIT_WORKSPACE_MODES = ["managed", "existing"] as const;
+export const AUDIT_WORKSPACE_KEYS: Record<(typeof AUDIT_WORKSPACE_MODES)[number], readonly string[]> = {
+    managed: ["mode", "name", "retentionInDays"],
+    existing: ["mode", "id"],
+};
+
 /** Linux UIDs Kubernetes accepts for runAsUser, without 0 (root, which runAsNonRoot refuses). */
 export const RUN_AS_USER = { min: 1, max: 2147483647, example: "10001" } as const;
 
@@ -127,6 +136,8 @@ export const CONFIG_SCHEMA: Readonly<Record<string, ObjectKeys>> = {
     "aiService.resources.limits": QUANTITY_KEYS,
     "aiService.networkPolicy": NETWORK_POLICY_KEYS,
     smokeTest: SMOKE_TEST_KEYS,
+    audit: AUDIT_KEYS,
+    "audit.workspace": AUDIT_WORKSPACE_KEYS,
     "additionalServiceAccounts[]": SERVICE_ACCOUNT_ENTRY_KEYS,
 };
 

@@ -104,6 +104,28 @@ export interface SmokeTestSettings {
     readonly retryForSeconds: number;
 }
 
+/** Where the audit logs go: a Log Analytics workspace the stack creates, or one that exists. */
+export type AuditWorkspaceSettings =
+    | {
+          /** The stack creates the workspace (sku PerGB2018) and owns it. */
+          readonly mode: "managed";
+          readonly name: string;
+          /** Days the workspace keeps the logs, 30 to 730 (PerGB2018). */
+          readonly retentionInDays: number;
+      }
+    | {
+          /** An existing workspace, by ARM id: the stack only sends logs to it. */
+          readonly mode: "existing";
+          readonly id: string;
+      };
+
+/** `audit` (components/openAiAuditLog.ts): a record of every call to the account, and who made it. */
+export interface AuditSettings {
+    /** Default: on for production stack names (see `isProductionStack`), off otherwise. */
+    readonly enabled: boolean;
+    readonly workspace: AuditWorkspaceSettings;
+}
+
 export interface Settings {
     readonly project: string;
     readonly stack: string;
@@ -123,6 +145,7 @@ export interface Settings {
      */
     readonly protect: boolean;
     readonly smokeTest: SmokeTestSettings;
+    readonly audit: AuditSettings;
 }
 
 /** Raw values as read from the stack: top-level keys of the project namespace, plus `azure-native:location`. */
