@@ -11,6 +11,7 @@ import { kubernetesProviderFor } from "./components/kubernetesProvider";
 import { ManagedAksCluster } from "./components/managedCluster";
 import { managedClusterId } from "./components/naming";
 import { ManagedOpenAiAccount } from "./components/managedOpenAiAccount";
+import { auditDiagnosticSettingName, OpenAiAuditLog } from "./components/openAiAuditLog";
 import type { OpenAiTarget } from "./components/openAiTarget";
 import { SmokeTest } from "./components/smokeTest";
 import { WorkloadIdentity } from "./components/workloadIdentity";
@@ -101,6 +102,18 @@ export = async () => {
           )
         : undefined;
 
+    // A record of every call to the account and who made it (docs/audit.md).
+    const audit = settings.audit.enabled
+        ? new OpenAiAuditLog("audit", {
+              openAiAccountId: openai.accountId,
+              diagnosticSettingName: auditDiagnosticSettingName(settings.project, settings.stack),
+              workspace: settings.audit.workspace,
+              resourceGroupName: settings.resourceGroupName,
+              location: settings.location,
+              protect: settings.protect,
+          })
+        : undefined;
+
     // The outputs contract (docs/outputs.md "Outputs contract v1"): other stacks read these by name.
     return {
         outputsContractVersion: OUTPUTS_CONTRACT_VERSION,
@@ -121,6 +134,8 @@ export = async () => {
         })),
         aiServiceUrl: aiService.url,
         ...(smokeTest ? { smokeTestJobName: smokeTest.jobName } : {}),
+        ...(audit ? { auditWorkspaceId: audit.workspaceId } : {}),
+        ...(audit?.workspaceCustomerId ? { auditWorkspaceCustomerId: audit.workspaceCustomerId } : {}),
         // For `npm run verify`: where to read the cluster's current issuer (absent when another stack owns the cluster).
         ...clusterResourceIdFor(settings, client.subscriptionId),
         armEndpoint: settings.armEndpoint,

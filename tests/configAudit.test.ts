@@ -113,19 +113,19 @@ describe("audit.workspace", () => {
 
     it("accepts the id in the lowercase form some tools print", () => {
         const lower = WORKSPACE_ID.toLowerCase();
-        assert.equal((parse({ workspace: { mode: "existing", id: lower } }).audit.workspace as { id: string }).id, lower);
+        assert.equal(
+            (parse({ workspace: { mode: "existing", id: lower } }).audit.workspace as { id: string }).id,
+            lower,
+        );
     });
 
     it("tells a customer id (the portal's Workspace ID) from the ARM id it needs", () => {
-        assert.deepEqual(
-            problemsOf({ workspace: { mode: "existing", id: "0b6e3a6c-1a2b-4c3d-8e9f-001122334455" } }),
-            [
-                'aks-openai-wi:audit.workspace.id = "0b6e3a6c-1a2b-4c3d-8e9f-001122334455": that is a workspace\'s ' +
-                    'customer id (the portal\'s "Workspace ID"); a diagnostic setting needs the workspace\'s ARM id. ' +
-                    "Fix: pulumi config set --path 'aks-openai-wi:audit.workspace.id' " +
-                    "$(az monitor log-analytics workspace show -g <group> -n <name> --query id -o tsv)",
-            ],
-        );
+        assert.deepEqual(problemsOf({ workspace: { mode: "existing", id: "0b6e3a6c-1a2b-4c3d-8e9f-001122334455" } }), [
+            'aks-openai-wi:audit.workspace.id = "0b6e3a6c-1a2b-4c3d-8e9f-001122334455": that is a workspace\'s ' +
+                "customer id (the portal's \"Workspace ID\"); a diagnostic setting needs the workspace's ARM id. " +
+                "Fix: pulumi config set --path 'aks-openai-wi:audit.workspace.id' " +
+                "$(az monitor log-analytics workspace show -g <group> -n <name> --query id -o tsv)",
+        ]);
     });
 
     it("refuses the created workspace's keys on an existing one, and an unknown mode", () => {

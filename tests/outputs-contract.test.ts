@@ -27,6 +27,7 @@ const RUNS: Record<string, () => Promise<ProgramRun>> = {
     "existing cluster and account, previewed": () =>
         runProgram({ config: stackConfig("dev"), stack: "dev", preview: true }),
     "managed cluster and account": () => runProgram({ config: GREENFIELD_CONFIG, stack: "greenfield" }),
+    "production stack with audit (Pulumi.prod.yaml)": () => runProgram({ config: stackConfig("prod"), stack: "prod" }),
     "cluster from another stack": () =>
         runProgram({
             config: {

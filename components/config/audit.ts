@@ -25,7 +25,8 @@ export const WORKSPACE_ID_RULE: StringRule = {
     rule:
         "use the ARM id of a Log Analytics workspace, /subscriptions/<subscription>/resourceGroups/<group>/providers/" +
         "Microsoft.OperationalInsights/workspaces/<name> (az monitor log-analytics workspace show -g <group> -n <name> --query id -o tsv)",
-    example: "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>",
+    example:
+        "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>",
 };
 
 /** A bare GUID: the workspace's customer id ("Workspace ID" in the portal), which is not its ARM id. */

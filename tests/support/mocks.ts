@@ -214,6 +214,27 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                     },
                 };
             }
+            case "azure-native:operationalinsights:Workspace": {
+                const id = this.armId(
+                    inputs.resourceGroupName,
+                    "Microsoft.OperationalInsights/workspaces",
+                    inputs.workspaceName,
+                );
+                return {
+                    id: created(id),
+                    state: {
+                        ...inputs,
+                        name: computed(inputs.workspaceName),
+                        customerId: computed(mockGuid("workspace-customer-id", inputs.workspaceName)),
+                    },
+                };
+            }
+            case "azure-native:monitor:DiagnosticSetting":
+                // An extension resource: its id is the account's id plus the setting's path.
+                return {
+                    id: created(`${inputs.resourceUri}/providers/Microsoft.Insights/diagnosticSettings/${inputs.name}`),
+                    state: { ...inputs, name: computed(inputs.name) },
+                };
             case "pulumi:pulumi:StackReference": {
                 const outputs = this.world.stacks[inputs.name as string];
                 if (outputs === undefined) {

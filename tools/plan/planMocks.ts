@@ -124,6 +124,18 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                     },
                 };
             }
+            case "azure-native:operationalinsights:Workspace": {
+                const name = String(inputs.workspaceName);
+                return {
+                    id: after(`resource id of Log Analytics workspace ${name}`),
+                    state: { ...inputs, name, customerId: after(`customer id of Log Analytics workspace ${name}`) },
+                };
+            }
+            case "azure-native:monitor:DiagnosticSetting":
+                return {
+                    id: after(`resource id of diagnostic setting ${inputs.name}`),
+                    state: { ...inputs, name: inputs.name },
+                };
             case "pulumi:pulumi:StackReference":
                 return { id: String(inputs.name), state: this.stackReference(String(inputs.name)) };
             case "pulumi:providers:kubernetes":
