@@ -185,6 +185,7 @@ describe("the plan as JSON", () => {
             "accessPath",
             "policies",
             "outputs",
+            "audit",
         ]);
         assert.equal(plan.schemaVersion, 1);
         assert.deepEqual(Object.keys(plan.summary), [

@@ -2,6 +2,7 @@ import type { Policies } from "@pulumi/policy";
 
 import { PROJECT_NAME, type RegisteredResource } from "../engine/runProgram";
 import { analyzeAccessPath, type AccessAnalysis } from "./accessPath";
+import { analyzeAudit, type AuditPlan } from "./audit";
 import { evaluateStack, type Evaluation } from "./evaluate";
 import { type PlaceholderKind, placeholdersIn } from "./placeholders";
 import { POLICY_PACK, runPolicies, type PolicyReport } from "./policyAdapter";
@@ -69,6 +70,8 @@ export interface Plan {
     readonly policies: PolicyReport;
     /** The stack outputs `pulumi up` would export; secrets are shown as "[secret]". */
     readonly outputs: Readonly<Record<string, unknown>>;
+    /** Whether the calls to Azure OpenAI are recorded, and where (tools/plan/audit.ts). */
+    readonly audit: AuditPlan;
 }
 
 export interface BuildPlanOptions {
@@ -121,6 +124,7 @@ export function assemblePlan(evaluation: Evaluation, policies: PolicyReport): Pl
         accessPath,
         policies,
         outputs,
+        audit: analyzeAudit(evaluation.resources, evaluation.reads),
     };
 }
 
@@ -183,6 +187,8 @@ const INPUTS: Readonly<Record<string, readonly string[]>> = {
         "properties.publicNetworkAccess",
     ],
     "azure-native:cognitiveservices:Deployment": ["accountName", "deploymentName", "properties.model", "sku"],
+    "azure-native:operationalinsights:Workspace": ["resourceGroupName", "workspaceName", "sku", "retentionInDays"],
+    "azure-native:monitor:DiagnosticSetting": ["name", "resourceUri", "workspaceId", "logs", "metrics"],
     "azure-native:containerservice:ManagedCluster": [
         "resourceGroupName",
         "resourceName",

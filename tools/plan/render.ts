@@ -84,6 +84,9 @@ export function renderText(plan: Plan): string {
         line();
     }
 
+    line(plan.audit.summary);
+    line();
+
     const policies = plan.policies;
     const counts = count(policies.results.map((result) => result.status));
     line(
