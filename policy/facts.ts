@@ -57,3 +57,17 @@ export const CREDENTIAL_ENV_NAMES: readonly string[] = [
     "AZURE_CLIENT_SECRET",
     "AZURE_CLIENT_CERTIFICATE_PASSWORD",
 ];
+
+/**
+ * Stack names the pack treats as production (`prod`, `production`, `prd`, `live`, `*-prod`, `*-production`, any case):
+ * there an unaudited Azure OpenAI account is a mandatory violation, elsewhere an advisory one. The same names the
+ * program turns `protect` and `audit` on for; stated here again so the pack stands alone.
+ */
+export const PRODUCTION_STACK_NAME = /^(?:prod|production|prd|live)$|-(?:prod|production)$/i;
+
+/**
+ * Log categories of a Cognitive Services account that record calls to it: `Audit` and `RequestResponse` (Microsoft
+ * Learn, "Supported logs for Microsoft.CognitiveServices/accounts"). The category group `allLogs` includes both;
+ * the group `audit` only `Audit`.
+ */
+export const CALL_LOG_CATEGORIES: readonly string[] = ["Audit", "RequestResponse"];

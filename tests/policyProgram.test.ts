@@ -9,12 +9,13 @@ import { runProgram, stackConfig } from "./support/program";
  * resource the program registers under mocks, in preview (unknown ids) and update mode, run through every policy.
  */
 
-/** A stack that creates everything: a managed cluster and a managed Azure OpenAI account. */
+/** A stack that creates everything: a managed cluster and a managed Azure OpenAI account, its calls audited. */
 const GREENFIELD = {
     "azure-native:location": "eastus",
     "aks-openai-wi:resourceGroupName": "rg-store",
     "aks-openai-wi:cluster": { mode: "managed" },
     "aks-openai-wi:openai": { mode: "managed", accountName: "store-openai" },
+    "aks-openai-wi:audit": { enabled: true },
 };
 
 /** Every optional feature on: replicas (PDB), NetworkPolicy, non-root UID, two more federated ServiceAccounts. */
@@ -84,6 +85,17 @@ describe("a stack whose account keeps API keys on", () => {
         assert.deepEqual(
             violations.map((d) => [d.policyName, d.enforcementLevel]),
             [["openai-account-local-auth-disabled", "advisory"]],
+        );
+    });
+});
+
+describe("a stack not named for production whose account is not audited", () => {
+    it("gets the audit advisory, not a mandatory violation", async () => {
+        const unaudited = { ...GREENFIELD, "aks-openai-wi:audit": { enabled: false } };
+        const { violations } = await report(unaudited, true, "green");
+        assert.deepEqual(
+            violations.map((d) => [d.policyName, d.enforcementLevel]),
+            [["openai-account-audit-logs", "advisory"]],
         );
     });
 });

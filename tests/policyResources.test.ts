@@ -55,6 +55,8 @@ describe("every policy says why, how to fix it, and how hard it is enforced", ()
             "workload-identity-chain": "mandatory",
             "workload-identity-least-privilege": "mandatory",
             "workload-identity-unused-credential": "advisory",
+            "openai-account-audit-logs-production": "mandatory",
+            "openai-account-audit-logs": "advisory",
         });
         for (const policy of policies.filter((p) => p.enforcementLevel === "advisory")) {
             assert.match(policy.description, /Advisory: /, policy.name);

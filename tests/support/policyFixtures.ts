@@ -105,6 +105,23 @@ export function openAiAccount(properties: Record<string, unknown> = {}): Registe
     });
 }
 
+export const WORKSPACE_ID = `/subscriptions/${TEST_SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.OperationalInsights/workspaces/log-chat`;
+
+/** A diagnostic setting on the account: its Audit and RequestResponse logs (and metrics) to a workspace. */
+export function diagnosticSetting(inputs: Record<string, unknown> = {}): RegisteredResource {
+    return recorded("azure-native:monitor:DiagnosticSetting", "chat-openai-audit", {
+        name: "chat-audit",
+        resourceUri: ACCOUNT_ID,
+        workspaceId: WORKSPACE_ID,
+        logs: [
+            { category: "Audit", enabled: true },
+            { category: "RequestResponse", enabled: true },
+        ],
+        metrics: [{ category: "AllMetrics", enabled: true }],
+        ...inputs,
+    });
+}
+
 /** A pod spec that uses workload identity, calls Azure OpenAI, and sets requests and limits. */
 export function podSpec(): Record<string, unknown> {
     return {
@@ -164,7 +181,8 @@ export const POD_KINDS = Object.keys(POD_TEMPLATE_PATH);
 /**
  * The whole chain as one stack records it, outputs included: identity -> credential (subject of the ServiceAccount)
  * -> ServiceAccount annotated with the identity's client id -> Deployment running as it -> role on the account its
- * endpoint points at. Property dependencies are recorded as the engine would see them.
+ * endpoint points at, and the account's audit logs to a workspace. Property dependencies are recorded as the engine
+ * would see them.
  */
 export function chain(): RegisteredResource[] {
     const id = identity();
@@ -176,6 +194,7 @@ export function chain(): RegisteredResource[] {
         withDependencies(serviceAccount(), { metadata: [id.urn] }),
         withDependencies(roleAssignment(), { principalId: [id.urn], scope: [account.urn] }),
         workload("Deployment"),
+        withDependencies(diagnosticSetting(), { resourceUri: [account.urn] }),
     ];
 }
 
