@@ -13,9 +13,8 @@ import {
     violationsOf,
     withDependencies,
     withInput,
-    type RegisteredResource,
 } from "./support/policyFixtures";
-import { runProgram, stackConfig } from "./support/program";
+import { runProgram, stackConfig, type RegisteredResource } from "./support/program";
 
 /**
  * An Azure OpenAI account the stack creates must have its Audit and RequestResponse logs sent somewhere: mandatory on

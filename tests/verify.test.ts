@@ -183,6 +183,7 @@ describe("verify's checks on a healthy stack", () => {
                 ["pass", TITLES.noKeys],
                 ["pass", TITLES.issuer],
                 ["pass", TITLES.role],
+                ["pass", TITLES.audit],
                 ["skip", TITLES.call],
             ],
         );
@@ -504,6 +505,7 @@ describe("verify's printed checklist", () => {
                 `[PASS] ${TITLES.noKeys}`,
                 `[PASS] ${TITLES.issuer}`,
                 `[FAIL] ${TITLES.role}`,
+                `[PASS] ${TITLES.audit}`,
                 `[SKIP] ${TITLES.call}`,
             ],
         );
@@ -512,7 +514,7 @@ describe("verify's printed checklist", () => {
                 /^ {7}Fix: pulumi refresh, then pulumi up: the stack re-creates the assignment/.test(line),
             ),
         );
-        assert.equal(lines.at(-1), "1 check failed: 5 passed, 1 failed, 1 skipped.");
+        assert.equal(lines.at(-1), "1 check failed: 6 passed, 1 failed, 1 skipped.");
     });
 });
 

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 
+import { callsByPrincipalQuery } from "../tools/verify/audit";
 import { TITLES } from "../tools/verify/checks";
+import { addDiagnosticSettings } from "./support/armDiagnosticSettings";
 import { ArmStandin } from "./support/armStandin";
 import { assertOnlyLoopback, LOOPBACK_GUARD, PROJECT_ROOT } from "./support/children";
 import { clientSecrets, EntraStandin } from "./support/entraStandin";
@@ -92,6 +94,7 @@ async function verify(scenario: VerifyScenario, ...flags: string[]): Promise<Ver
     for (const assignment of scenario.roleAssignments) {
         arm.seedRoleAssignment(assignment);
     }
+    addDiagnosticSettings(arm).set(ACCOUNT_ID.toLowerCase(), scenario.diagnosticSettings);
 
     const dir = mkdtempSync(path.join(tmpdir(), "aks-openai-wi-verify-"));
     const outputsFile = path.join(dir, "outputs.json");
@@ -145,9 +148,16 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
             `[PASS] ${TITLES.noKeys}`,
             `[PASS] ${TITLES.issuer}`,
             `[PASS] ${TITLES.role}`,
+            `[PASS] ${TITLES.audit}`,
             `[PASS] ${TITLES.call}`,
         ]);
-        assert.match(run.stdout, /\nAll checks passed: 7 passed, 0 failed, 0 skipped\.\n$/);
+        assert.match(run.stdout, /\nAll checks passed: 8 passed, 0 failed, 0 skipped\.\n$/);
+        // The ready query, with this identity's principal id and this account's id in it.
+        const printed = callsByPrincipalQuery(ACCOUNT_ID, PRINCIPAL_ID)
+            .split("\n")
+            .map((line) => `         ${line}`)
+            .join("\n");
+        assert.ok(run.stdout.includes(`\n${printed}\n`), run.stdout);
 
         // What it read: the pods by label, the cluster, the identity's credentials, the assignments by principal.
         assert.deepEqual(
@@ -165,6 +175,7 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
                 `200 GET ${CLUSTER_ID}`,
                 `200 GET ${ACCOUNT_ID}/providers/Microsoft.Authorization/roleAssignments`,
                 `200 GET ${IDENTITY_ID}/federatedIdentityCredentials`,
+                `200 GET ${ACCOUNT_ID}/providers/Microsoft.Insights/diagnosticSettings`,
             ].sort(),
         );
         const roleRead = run.arm.requests.find((request) => /roleAssignments$/i.test(request.path));
@@ -189,6 +200,12 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
             [TITLES.issuer],
             /the cluster's issuer changed since the credential was made/,
         ],
+        [
+            "an audit setting deleted by hand",
+            FAILURES.missingAuditSetting,
+            [TITLES.audit],
+            /no diagnostic setting on account myOpenAI sends to the audit workspace/,
+        ],
     ];
     for (const [what, failure, failing, evidence] of failures) {
         it(`fails on ${what} (exit status 1), with the evidence and the fix`, async () => {
@@ -196,7 +213,15 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
             assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
             assert.deepEqual(
                 statusLines(run.stdout),
-                [TITLES.podsReady, TITLES.currentIdentity, TITLES.injected, TITLES.noKeys, TITLES.issuer, TITLES.role]
+                [
+                    TITLES.podsReady,
+                    TITLES.currentIdentity,
+                    TITLES.injected,
+                    TITLES.noKeys,
+                    TITLES.issuer,
+                    TITLES.role,
+                    TITLES.audit,
+                ]
                     .map((title) => `[${failing.includes(title) ? "FAIL" : "PASS"}] ${title}`)
                     .concat(`[SKIP] ${TITLES.call}`),
             );
@@ -206,7 +231,7 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
             assert.match(
                 run.stdout,
                 new RegExp(
-                    `\\n${failing.length} checks? failed: ${6 - failing.length} passed, ${failing.length} failed, 1 skipped\\.\\n$`,
+                    `\\n${failing.length} checks? failed: ${7 - failing.length} passed, ${failing.length} failed, 1 skipped\\.\\n$`,
                 ),
             );
         });

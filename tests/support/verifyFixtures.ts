@@ -2,6 +2,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 
 import { IDENTITY_HASH_ANNOTATION, OPENAI_USER_ROLE_ID, TOKEN_EXCHANGE_AUDIENCE } from "../../components/constants";
 import { identityHash, managedClusterId, roleDefinitionId } from "../../components/naming";
+import type { DiagnosticSettingView } from "../../tools/verify/audit";
 import type {
     ArmReader,
     ClusterIssuer,
@@ -31,6 +32,9 @@ export const ISSUER = aksIssuerUrl("eastus", "myAKSCluster");
 export const RECREATED_ISSUER = `https://eastus.oic.prod-aks.azure.com/${TEST_TENANT_ID}/${mockGuid("issuer", "myAKSCluster", "recreated")}/`;
 export const ROLE_ASSIGNMENT_NAME = mockGuid("role-assignment", "verify");
 export const TOKEN_FILE = "/var/run/secrets/azure/tokens/azure-identity-token";
+export const WORKSPACE_ID = `/subscriptions/${TEST_SUBSCRIPTION_ID}/resourceGroups/${SEED_RESOURCE_GROUP}/providers/Microsoft.OperationalInsights/workspaces/log-aks-openai-wi-dev`;
+export const WORKSPACE_CUSTOMER_ID = mockGuid("workspace-customer-id", "log-aks-openai-wi-dev");
+export const AUDIT_SETTING = "aks-openai-wi-dev-audit";
 
 export interface VerifyScenario {
     /** As `pulumi stack output --json --show-secrets` prints them (kubeconfig added by the caller). */
@@ -43,6 +47,13 @@ export interface VerifyScenario {
     cluster: { oidcIssuerEnabled: boolean; issuerUrl: string };
     credentials: { name: string; issuer: string; subject: string; audiences: string[] }[];
     roleAssignments: { name: string; scope: string; roleDefinitionId: string; principalId: string }[];
+    /** Diagnostic settings on the account, as ARM lists them. */
+    diagnosticSettings: {
+        name: string;
+        workspaceId?: string;
+        logs: { category?: string; categoryGroup?: string; enabled: boolean }[];
+        metrics: { category?: string; enabled: boolean }[];
+    }[];
     /** ai-service's answer to the description request through the service proxy (--call). */
     description: ProxyAnswer;
 }
@@ -126,6 +137,8 @@ export function healthyScenario(): VerifyScenario {
             aiServiceUrl: `http://ai-service.${NAMESPACE}:5001/`,
             clusterResourceId: CLUSTER_ID,
             armEndpoint: "https://management.azure.com/",
+            auditWorkspaceId: WORKSPACE_ID,
+            auditWorkspaceCustomerId: WORKSPACE_CUSTOMER_ID,
         },
         pods: [aiServicePod("ai-service-6b7f9c-x2x4q")],
         configMaps: {},
@@ -141,6 +154,17 @@ export function healthyScenario(): VerifyScenario {
                 scope: ACCOUNT_ID,
                 roleDefinitionId: roleDefinitionId(TEST_SUBSCRIPTION_ID, OPENAI_USER_ROLE_ID),
                 principalId: PRINCIPAL_ID,
+            },
+        ],
+        diagnosticSettings: [
+            {
+                name: AUDIT_SETTING,
+                workspaceId: WORKSPACE_ID,
+                logs: [
+                    { category: "Audit", enabled: true },
+                    { category: "RequestResponse", enabled: true },
+                ],
+                metrics: [{ category: "AllMetrics", enabled: true }],
             },
         ],
         description: {
@@ -231,6 +255,10 @@ export const FAILURES = {
     missingRoleAssignment(scenario: VerifyScenario): void {
         scenario.roleAssignments = [];
     },
+    /** Someone deleted the audit diagnostic setting (the account's owner, cleaning up): nothing records the calls. */
+    missingAuditSetting(scenario: VerifyScenario): void {
+        scenario.diagnosticSettings = [];
+    },
 } satisfies Record<string, (scenario: VerifyScenario) => void>;
 
 /** A scenario with one failure applied. */
@@ -272,6 +300,15 @@ export function fakeKube(scenario: VerifyScenario): KubeReader & { posted: unkno
 
 export function fakeArm(scenario: VerifyScenario): ArmReader {
     return {
+        listDiagnosticSettings: (resourceUri): Promise<DiagnosticSettingView[]> =>
+            Promise.resolve(
+                resourceUri.toLowerCase() === ACCOUNT_ID.toLowerCase()
+                    ? scenario.diagnosticSettings.map((setting) => ({
+                          ...structuredClone(setting),
+                          workspaceId: setting.workspaceId,
+                      }))
+                    : [],
+            ),
         getCluster: (): Promise<ClusterIssuer> => Promise.resolve({ ...scenario.cluster }),
         listFederatedCredentials: (): Promise<FederatedCredentialView[]> =>
             Promise.resolve(scenario.credentials.map((credential) => ({ ...credential }))),

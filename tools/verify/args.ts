@@ -21,7 +21,8 @@ export const USAGE = `Usage: npm run verify -- --stack <name> [--call] [--kubeco
 
 Checks, after pulumi up, that ai-service runs keyless on the stack's identity:
   pods Running and Ready, created for the current identity; the webhook-injected AZURE_* variables and no key
-  variable; the federated credential trusts the cluster's current issuer; the role assignment on the account.
+  variable; the federated credential trusts the cluster's current issuer; the role assignment on the account;
+  with audit on, the account's diagnostic setting, and a KQL query listing the identity's calls.
   --call also asks ai-service for one product description through the API server's service proxy.
 
   --stack <name>        read the outputs with: pulumi stack output --json --show-secrets -s <name>

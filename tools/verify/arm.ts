@@ -3,7 +3,11 @@ import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 
+import type { DiagnosticSettingView } from "./audit";
 import type { ArmReader, ClusterIssuer, FederatedCredentialView, RoleAssignmentView } from "./checks";
+
+/** Microsoft.Insights api-version of diagnostic settings (the one azure-native 3.28's DiagnosticSetting uses). */
+export const DIAGNOSTIC_SETTINGS_API_VERSION = "2021-05-01-preview";
 
 /** The parts of an ARM id verify needs. */
 export interface ArmId {
@@ -94,4 +98,56 @@ export class AzureResourceManager implements ArmReader {
         }
         return assignments;
     }
+
+    /**
+     * The diagnostic settings of a resource. No Azure SDK client of this project covers Microsoft.Insights, so this is
+     * one REST call (paged by nextLink, bounded) with a token from the same credential.
+     */
+    async listDiagnosticSettings(resourceUri: string): Promise<DiagnosticSettingView[]> {
+        const token = await this.credential.getToken(this.scopes);
+        if (token === null) {
+            throw new Error(`no token for ${this.scopes.join(" ")}`);
+        }
+        const settings: DiagnosticSettingView[] = [];
+        let next: string | undefined =
+            `${this.endpoint}${resourceUri}/providers/Microsoft.Insights/diagnosticSettings?api-version=${DIAGNOSTIC_SETTINGS_API_VERSION}`;
+        for (let page = 0; next !== undefined && page < 10; page++) {
+            const response = await fetch(next, { headers: { authorization: `Bearer ${token.token}` } });
+            const text = await response.text();
+            if (!response.ok) {
+                const error = (JSON.parse(text || "{}") as { error?: { code?: string; message?: string } }).error;
+                throw new Error(
+                    `HTTP ${response.status}${error?.code ? ` ${error.code}` : ""}: ${error?.message ?? text.slice(0, 300)}`,
+                );
+            }
+            const body = JSON.parse(text) as { value?: ArmDiagnosticSetting[]; nextLink?: string };
+            settings.push(
+                ...(body.value ?? []).map((setting) => ({
+                    name: setting.name ?? "",
+                    workspaceId: setting.properties?.workspaceId ?? undefined,
+                    logs: (setting.properties?.logs ?? []).map((log) => ({
+                        ...(log.category ? { category: log.category } : {}),
+                        ...(log.categoryGroup ? { categoryGroup: log.categoryGroup } : {}),
+                        enabled: log.enabled === true,
+                    })),
+                    metrics: (setting.properties?.metrics ?? []).map((metric) => ({
+                        ...(metric.category ? { category: metric.category } : {}),
+                        enabled: metric.enabled === true,
+                    })),
+                })),
+            );
+            next = body.nextLink ?? undefined;
+        }
+        return settings;
+    }
+}
+
+/** The fields of ARM's diagnostic setting resource that verify reads. */
+interface ArmDiagnosticSetting {
+    readonly name?: string;
+    readonly properties?: {
+        readonly workspaceId?: string | null;
+        readonly logs?: { category?: string | null; categoryGroup?: string | null; enabled?: boolean }[];
+        readonly metrics?: { category?: string | null; enabled?: boolean }[];
+    };
 }

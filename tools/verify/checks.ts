@@ -10,6 +10,7 @@ import {
     USE_WORKLOAD_IDENTITY_LABEL,
 } from "../../components/constants";
 import { identityHash } from "../../components/naming";
+import { AUDIT_TITLE, auditCheck, type DiagnosticSettingsReader } from "./audit";
 import type { StackOutputs } from "./outputs";
 
 /**
@@ -54,7 +55,7 @@ export interface RoleAssignmentView {
 }
 
 /** What verify reads from Azure Resource Manager. */
-export interface ArmReader {
+export interface ArmReader extends DiagnosticSettingsReader {
     getCluster(clusterId: string): Promise<ClusterIssuer>;
     listFederatedCredentials(identityId: string): Promise<FederatedCredentialView[]>;
     /** Role assignments that apply at `scope` for one principal (ARM's `principalId eq` filter). */
@@ -87,6 +88,7 @@ export const TITLES = {
     noKeys: "no key variable in env or envFrom",
     issuer: "the federated credential trusts the cluster's current issuer",
     role: "the identity holds Cognitive Services OpenAI User on the account",
+    audit: AUDIT_TITLE,
     call: "ai-service generates a description through the service proxy (--call)",
 } as const;
 
@@ -101,15 +103,16 @@ export async function runChecks(
     options: CheckOptions,
 ): Promise<CheckResult[]> {
     const namespace = outputs.serviceAccounts[0].namespace;
-    const [podResults, issuer, role, call] = await Promise.all([
+    const [podResults, issuer, role, audit, call] = await Promise.all([
         podChecks(outputs, kube),
         issuerCheck(outputs, arm, options.clusterId ?? outputs.clusterResourceId),
         roleCheck(outputs, arm),
+        auditCheck(outputs, arm),
         options.call
             ? callCheck(namespace, kube)
             : Promise.resolve(skipped(TITLES.call, "add --call to send one request (one model call)")),
     ]);
-    return [...podResults, issuer, role, call];
+    return [...podResults, issuer, role, audit, call];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

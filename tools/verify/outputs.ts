@@ -23,6 +23,10 @@ export interface StackOutputs {
     readonly identityName?: string;
     readonly roleAssignmentId?: string;
     readonly smokeTestJobName?: string;
+    /** ARM id of the workspace the account's audit logs go to; absent when audit is off. */
+    readonly auditWorkspaceId?: string;
+    /** Customer id of a workspace the stack created (what `az monitor log-analytics query -w` takes). */
+    readonly auditWorkspaceCustomerId?: string;
 }
 
 /** A problem with the command line or the outputs: printed as is, exit status 2. */
@@ -49,6 +53,8 @@ const OPTIONAL_STRINGS = [
     "identityName",
     "roleAssignmentId",
     "smokeTestJobName",
+    "auditWorkspaceId",
+    "auditWorkspaceCustomerId",
 ] as const;
 
 /** Checks the shape of `pulumi stack output --json` and returns the outputs verify uses. */
