@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 
 import { auditCheck, callsByPrincipalQuery, queryCommand } from "../tools/verify/audit";
 import { TITLES } from "../tools/verify/checks";
 import { parseOutputs } from "../tools/verify/outputs";
+import { PROJECT_ROOT } from "./support/program";
 import {
     ACCOUNT_ID,
     AUDIT_SETTING,
@@ -38,6 +41,13 @@ const QUERY = [
 describe("the KQL query verify prints", () => {
     it("lists the calls of the workload identity's principal id on the stack's account, newest first", () => {
         assert.equal(callsByPrincipalQuery(ACCOUNT_ID, PRINCIPAL_ID), QUERY);
+    });
+
+    it("is the query docs/audit.md shows, with the outputs' names where verify fills in their values", () => {
+        const doc = readFileSync(path.join(PROJECT_ROOT, "docs", "audit.md"), "utf8");
+        const block = /<!-- audit-query:start -->\s*```kusto\n([\s\S]*?)\n```\s*<!-- audit-query:end -->/.exec(doc);
+        assert.ok(block, "docs/audit.md has no audit-query block");
+        assert.equal(block[1], callsByPrincipalQuery("<openAiAccountId>", "<identityPrincipalId>"));
     });
 
     it("escapes what would end a KQL string", () => {
