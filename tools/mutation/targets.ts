@@ -36,9 +36,12 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/smokeTest", tests: t("smokeTest") },
     { prefix: "components/naming", tests: t("naming", "program") },
     { prefix: "components/constants", tests: t("program", "naming", "smokeTest", "lifecycle") },
+    { prefix: "components/openAiAuditLog", tests: t("openAiAuditLog", "urns") },
+    { prefix: "components/config/audit", tests: t("configAudit") },
     { prefix: "components/config", tests: t("config", "configLifecycle", "readme-config") },
     { prefix: "policy/index", tests: t("policyPack") },
     { prefix: "policy/engineInternals", tests: t("policyUnknowns") },
+    { prefix: "policy/auditPolicies", tests: [...t("policyAudit"), ...POLICY_TESTS] },
     { prefix: "policy/", tests: POLICY_TESTS },
 ];
 
