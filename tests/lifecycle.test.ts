@@ -119,10 +119,11 @@ describe("protect", () => {
             .sort();
     }
 
-    it("is on for the managed cluster and the managed account of a production-named stack, and only for them", async () => {
+    it("is on for the managed cluster, the managed account and the audit workspace of a production-named stack, and only for them", async () => {
         assert.deepEqual(await protectedResources(GREENFIELD, "prod"), [
             "azure-native:cognitiveservices:Account",
             "azure-native:containerservice:ManagedCluster",
+            "azure-native:operationalinsights:Workspace",
         ]);
     });
 
