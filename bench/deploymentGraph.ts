@@ -47,6 +47,8 @@ const RESOURCE_LATENCY: Readonly<Record<string, readonly LatencyKey[]>> = {
     "azure-native:managedidentity:FederatedIdentityCredential": ["federatedCredentialCreate"],
     "azure-native:cognitiveservices:Account": ["openAiAccountCreate"],
     "azure-native:cognitiveservices:Deployment": ["modelDeploymentCreate"],
+    "azure-native:operationalinsights:Workspace": ["logAnalyticsWorkspaceCreate"],
+    "azure-native:monitor:DiagnosticSetting": ["diagnosticSettingCreate"],
     "pulumi:providers:kubernetes": ["kubernetesProvider"],
     "pulumi:pulumi:StackReference": [],
     "kubernetes:core/v1:Namespace": ["kubernetesApply"],

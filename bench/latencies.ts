@@ -98,6 +98,18 @@ export const LATENCIES = {
             `the service's own DeploymentNotFound message, quoted at ${LEARN}/answers/questions/1299621: "If you created ` +
             `the deployment within the last 5 minutes, please wait a moment and try again."`,
     },
+    logAnalyticsWorkspaceCreate: {
+        seconds: 30,
+        basis: "estimate",
+        what: "Log Analytics workspace create (az monitor log-analytics workspace create), for audit",
+        source: "no published figure; an ARM PUT the provider polls until Succeeded: tens of seconds.",
+    },
+    diagnosticSettingCreate: {
+        seconds: 5,
+        basis: "estimate",
+        what: "diagnostic setting create on the account (az monitor diagnostic-settings create), for audit",
+        source: "no published figure; one ARM PUT on Microsoft.Insights, answered synchronously.",
+    },
     kubernetesProvider: {
         seconds: 2,
         basis: "estimate",

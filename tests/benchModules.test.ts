@@ -106,6 +106,8 @@ describe("the program's startup", () => {
             "@pulumi/azure-native/cognitiveservices",
             "@pulumi/azure-native/containerservice",
             "@pulumi/azure-native/managedidentity",
+            "@pulumi/azure-native/monitor",
+            "@pulumi/azure-native/operationalinsights",
             "@pulumi/kubernetes/apps/v1",
             "@pulumi/kubernetes/batch/v1",
             "@pulumi/kubernetes/core/v1",
