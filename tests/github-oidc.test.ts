@@ -177,8 +177,9 @@ describe("the GitHub OIDC bootstrap", () => {
             {
                 roleName: "aks-openai-wi cluster operator (octo-org/aks-openai-wi, dev)",
                 roleType: "CustomRole",
-                scope: DEV_CLUSTER,
-                assignableScopes: [DEV_CLUSTER],
+                // A custom role is assignable at resource groups, not at a resource; the grant sits on the cluster.
+                scope: DEV_RG,
+                assignableScopes: [DEV_RG],
                 permissions: permissions(
                     "Microsoft.ContainerService/managedClusters/read",
                     "Microsoft.ContainerService/managedClusters/write",

@@ -160,8 +160,8 @@ ${delegated}
 
 - **No "Azure Kubernetes Service Contributor Role".** Its \`Microsoft.ContainerService/managedClusters/*\` includes
   \`listClusterAdminCredential/action\` and \`runcommand/action\`, which no step of the program calls. Each deploy
-  identity gets a custom role instead, "aks-openai-wi cluster operator", defined by the bootstrap on the scope it is
-  assigned at. \`managedClusters/write\` cannot be split further in Azure: it could also turn local accounts back
+  identity gets a custom role instead, "aks-openai-wi cluster operator", defined by the bootstrap in the stack's resource
+  group (a custom role cannot be defined on a single resource) and assigned on the cluster. \`managedClusters/write\` cannot be split further in Azure: it could also turn local accounts back
   on, but no grant lets the identity list the admin credential afterwards.
   - existing cluster (the stack turns on the OIDC issuer and workload identity: an ETag-guarded read, then write):
     ${operator(false)}

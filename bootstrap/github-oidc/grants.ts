@@ -338,15 +338,20 @@ export interface ClusterOperatorRole {
     readonly guid: string;
     /** Unique in the tenant, as Azure requires of a custom role's name. */
     readonly roleName: string;
-    /** Where it is defined and assignable: the same scope the deploy identity gets it at. */
-    readonly scope: string;
+    /**
+     * Where it is defined and assignable: the stack's resource group. A custom role's assignableScopes may name
+     * management groups, subscriptions or resource groups, not a resource
+     * (https://learn.microsoft.com/azure/role-based-access-control/role-definitions#assignablescopes); the grant
+     * itself still sits on the cluster when the cluster exists.
+     */
+    readonly definitionScope: string;
 }
 
 export function clusterOperatorRole(repository: string, subscriptionId: string, env: Environment): ClusterOperatorRole {
     return {
         guid: nameBasedGuid(`aks-openai-wi/cluster-operator/${repository}/${env.name}`),
         roleName: `aks-openai-wi cluster operator (${repository}, ${env.name})`,
-        scope: clusterScope(subscriptionId, env),
+        definitionScope: resourceGroupId(subscriptionId, env.resourceGroupName),
     };
 }
 

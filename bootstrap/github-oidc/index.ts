@@ -145,8 +145,8 @@ function clusterOperatorDefinition(
         roleName: role.roleName,
         description: `What pulumi up of stack ${env.name} calls on its AKS cluster, and nothing else (bootstrap/github-oidc).`,
         roleType: "CustomRole",
-        scope: role.scope,
-        assignableScopes: [role.scope],
+        scope: role.definitionScope,
+        assignableScopes: [role.definitionScope],
         permissions: [
             {
                 actions: [...permissions.actions],
