@@ -5,9 +5,11 @@ import { describe, it } from "node:test";
 
 import {
     configProblems,
+    deployGrants,
     githubSubject,
     grantResourceName,
     identityPlans,
+    previewGrants,
     roleAssignmentCondition,
     ROLES,
     type Environment,
@@ -421,6 +423,61 @@ describe("the sample repository placeholder", () => {
             assert.match(configProblemsOf(repository), /is the sample's placeholder/, repository);
         }
         assert.equal(configProblemsOf("octo-org/aks-openai-wi"), "");
+    });
+});
+
+describe("the local-accounts rule", () => {
+    const existing = { name: "dev", resourceGroupName: "rg", clusterName: "aks" };
+
+    it("requires localAccountsDisabled for an existing cluster, with the az command that shows it", () => {
+        assert.deepEqual(configProblems(REPO, [existing]), [
+            "environments[dev].localAccountsDisabled is required for an existing cluster: with local accounts on, " +
+                "the user kubeconfig the identities fetch can be a cluster-admin certificate. Fix: check with " +
+                "az aks show -g rg -n aks --query disableLocalAccounts, and set localAccountsDisabled: true once it prints true",
+        ]);
+    });
+
+    it("defaults a cluster the stack creates to Entra-only, and refuses one stated to keep local accounts", () => {
+        assert.deepEqual(configProblems(REPO, [{ name: "prod", resourceGroupName: "rg", managedCluster: true }]), []);
+        assert.deepEqual(
+            configProblems(REPO, [
+                { name: "prod", resourceGroupName: "rg", managedCluster: true, localAccountsDisabled: false },
+            ]),
+            [
+                "environments[prod].localAccountsDisabled = false: on a cluster with local accounts, " +
+                    "listClusterUserCredential can return a cluster-admin client certificate, and the preview identity, " +
+                    "which the workflow of any pull request signs in as, needs that credential to preview stack prod. " +
+                    "Fix: keep the cluster of stack prod Entra-only (do not turn its local accounts on in Pulumi.prod.yaml) " +
+                    "and remove localAccountsDisabled: false here.",
+            ],
+        );
+    });
+
+    it("refuses a quoted boolean and a misspelt key instead of reading them as unset", () => {
+        assert.deepEqual(
+            configProblems(REPO, [
+                { ...existing, localAccountsDisabled: "true" as unknown as boolean },
+                {
+                    name: "qa",
+                    resourceGroupName: "rg",
+                    managedCluster: true,
+                    localAccountDisabled: true,
+                } as Environment,
+            ]),
+            [
+                'environments[dev].localAccountsDisabled = "true": use true or false (YAML booleans, unquoted)',
+                "environments[qa] has unknown key(s) localAccountDisabled. Fix: use only name, resourceGroupName, " +
+                    "clusterName, namespace, managedCluster, managedOpenAi, localAccountsDisabled",
+            ],
+        );
+    });
+
+    it("is enforced by the grant builders themselves, not only by configProblems", () => {
+        assert.throws(() => previewGrants(TEST_SUBSCRIPTION_ID, existing), /localAccountsDisabled is required/);
+        assert.throws(
+            () => deployGrants(TEST_SUBSCRIPTION_ID, { ...existing, localAccountsDisabled: false }),
+            /localAccountsDisabled = false/,
+        );
     });
 });
 

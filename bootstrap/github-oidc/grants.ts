@@ -176,12 +176,28 @@ function localAccountsProblem(env: Environment): string | undefined {
     );
 }
 
+/**
+ * The grant builders' own guard: no credential grant for a cluster not known to be Entra-only, even if a caller
+ * skipped configProblems (which reports the same, with the other problems, before anything is created).
+ */
+function requireEntraOnly(env: Environment): void {
+    if (localAccountsDisabled(env) !== true) {
+        throw new Error(localAccountsProblem(env) ?? localAccountsNotStated(env));
+    }
+}
+
+function localAccountsNotStated(env: Environment): string {
+    return (
+        `environments[${env.name}].localAccountsDisabled is required for an existing cluster: with local accounts ` +
+        `on, the user kubeconfig the identities fetch can be a cluster-admin certificate. Fix: check with ` +
+        `az aks show -g ${env.resourceGroupName} -n ${env.clusterName ?? "<cluster>"} --query disableLocalAccounts, ` +
+        `and set localAccountsDisabled: true once it prints true`
+    );
+}
+
 /** What a pull request's preview may do in one environment: read, fetch an Entra kubeconfig, read Kubernetes objects. */
 export function previewGrants(subscriptionId: string, env: Environment): Grant[] {
-    const refusal = localAccountsProblem(env);
-    if (refusal !== undefined) {
-        throw new Error(refusal);
-    }
+    requireEntraOnly(env);
     return [
         {
             name: `${env.name}-reader`,
@@ -213,10 +229,7 @@ export function previewGrants(subscriptionId: string, env: Environment): Grant[]
 
 /** What the deploy job of one environment may do: exactly what `pulumi up` of that stack needs. */
 export function deployGrants(subscriptionId: string, env: Environment): Grant[] {
-    const refusal = localAccountsProblem(env);
-    if (refusal !== undefined) {
-        throw new Error(refusal);
-    }
+    requireEntraOnly(env);
     const group = resourceGroupId(subscriptionId, env.resourceGroupName);
     return [
         {
@@ -405,15 +418,7 @@ const ENVIRONMENT_JUDGES: readonly EnvironmentJudge[] = [
                 `use true or false (YAML booleans, unquoted)`
             );
         }
-        if (env.managedCluster || env.localAccountsDisabled !== undefined) {
-            return undefined;
-        }
-        return (
-            `environments[${env.name}].localAccountsDisabled is required for an existing cluster: with local accounts ` +
-            `on, the user kubeconfig the identities fetch can be a cluster-admin certificate. Fix: check with ` +
-            `az aks show -g ${env.resourceGroupName} -n ${env.clusterName ?? "<cluster>"} --query disableLocalAccounts, ` +
-            `and set localAccountsDisabled: true once it prints true`
-        );
+        return env.managedCluster || env.localAccountsDisabled !== undefined ? undefined : localAccountsNotStated(env);
     },
     localAccountsProblem,
 ];
