@@ -129,9 +129,9 @@ export function renderAccessDoc(
 bootstrap/github-oidc creates one **preview** identity, which the workflow of any pull request signs in as, and one
 **deploy** identity per stack, which only that stack's GitHub environment signs in as. This page lists every grant
 the bootstrap makes for its sample configuration (\`Pulumi.ci.yaml\`) and computes, from each role's published
-action lists, what each identity can do on each cluster. The computation
-matches wildcards as Azure does, lets a role's NotActions subtract only from that role, applies an assignment to its
-scope and everything below it, and honours an ABAC condition only for the actions it names.
+action lists, what each identity can do on each cluster. The computation matches wildcards as Azure does, lets a
+role's NotActions subtract only from that role, applies an assignment to its scope and everything below it, and
+honours an ABAC condition only for the actions it names.
 
 ## Dangerous actions, per identity and cluster
 
@@ -160,9 +160,11 @@ ${delegated}
 
 - **No "Azure Kubernetes Service Contributor Role".** Its \`Microsoft.ContainerService/managedClusters/*\` includes
   \`listClusterAdminCredential/action\` and \`runcommand/action\`, which no step of the program calls. Each deploy
-  identity gets a custom role instead, "aks-openai-wi cluster operator", defined by the bootstrap in the stack's resource
-  group (a custom role cannot be defined on a single resource) and assigned on the cluster. \`managedClusters/write\` cannot be split further in Azure: it could also turn local accounts back
-  on, but no grant lets the identity list the admin credential afterwards.
+  identity gets a custom role instead, "aks-openai-wi cluster operator", defined by the bootstrap in the stack's
+  resource group (a custom role cannot be defined on a single resource) and assigned on the cluster.
+  \`managedClusters/write\` cannot be split further in Azure: it could also turn local accounts back on or change the
+  admin groups, but no grant lets the identity list the admin credential afterwards, and each deploy identity is a
+  member of its own stack's admin group only.
   - existing cluster (the stack turns on the OIDC issuer and workload identity: an ETag-guarded read, then write):
     ${operator(false)}
   - cluster the stack creates (create, update, delete on destroy or replace): ${operator(true)}
