@@ -253,6 +253,17 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                     ),
                     state: { ...inputs, credentialId: computed(mockGuid("fic", inputs.subject)) },
                 };
+            case "azuread:index/group:Group": {
+                const objectId = mockGuid("group", inputs.displayName);
+                return { id: created(objectId), state: { ...inputs, objectId: computed(objectId) } };
+            }
+            case "azure-native:authorization:RoleDefinition":
+                return {
+                    id: created(
+                        `${inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${inputs.roleDefinitionId}`,
+                    ),
+                    state: { ...inputs, name: computed(inputs.roleDefinitionId) },
+                };
             case "pulumi:providers:kubernetes":
                 return { id: created("kubernetes-provider-id"), state: inputs };
             default:
