@@ -177,6 +177,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                                 enabled: this.read(`whether cluster ${name} has workload identity on`),
                             },
                         },
+                        disableLocalAccounts: this.read(`whether cluster ${name} has local accounts disabled`),
+                        aadProfile: {
+                            managed: this.read(`whether cluster ${name} has AKS-managed Entra integration`),
+                            enableAzureRBAC: this.read(`whether cluster ${name} uses Azure RBAC for Kubernetes`),
+                        },
                     },
                     assumptions: [
                         `AKS cluster ${name} is assumed to exist in resource group ${inputs.resourceGroupName}; the plan ` +
