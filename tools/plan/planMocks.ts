@@ -31,6 +31,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     /** Every placeholder handed out, with where its value comes from. */
     readonly catalog = new Map<string, PlaceholderKind>();
 
+    /** Clusters this stack creates without Entra integration: their user kubeconfig is a client certificate. */
+    private readonly localAccountClusters = new Set<string>();
+
     /** @param variant 0 for the plan's own spelling of placeholders, 1 for the second, differential evaluation. */
     constructor(private readonly variant: 0 | 1 = 0) {}
 
@@ -96,6 +99,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 };
             case "azure-native:containerservice:ManagedCluster": {
                 const name = String(inputs.resourceName);
+                if (inputs.aadProfile?.managed !== true) {
+                    this.localAccountClusters.add(name);
+                }
                 return {
                     id: after(`resource id of AKS cluster ${name}`),
                     state: {
@@ -195,7 +201,14 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return {
                     answer: {
                         kubeconfigs: [
-                            { name: "clusterUser", value: Buffer.from(this.kubeconfig(name)).toString("base64") },
+                            {
+                                name: "clusterUser",
+                                value: Buffer.from(
+                                    this.localAccountClusters.has(name)
+                                        ? this.certificateKubeconfig(name)
+                                        : this.kubeconfig(name),
+                                ).toString("base64"),
+                            },
                         ],
                     },
                     assumptions: [
@@ -287,6 +300,30 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             "        apiVersion: client.authentication.k8s.io/v1beta1",
             "        command: kubelogin",
             "        args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --login, devicecode]",
+            "",
+        ].join("\n");
+    }
+
+    /** A kubeconfig as AKS returns it for a cluster without Entra integration: a local account's certificate. */
+    private certificateKubeconfig(cluster: string): string {
+        const server = this.read(`API server of cluster ${cluster}`);
+        const certificate = this.read(`client certificate of cluster ${cluster}'s local account`);
+        return [
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "  - name: cluster",
+            "    cluster:",
+            `      server: ${JSON.stringify(server)}`,
+            "contexts:",
+            "  - name: cluster",
+            "    context: { cluster: cluster, user: clusterUser }",
+            "current-context: cluster",
+            "users:",
+            "  - name: clusterUser",
+            "    user:",
+            `      client-certificate-data: ${JSON.stringify(certificate)}`,
+            `      client-key-data: ${JSON.stringify(certificate)}`,
             "",
         ].join("\n");
     }
