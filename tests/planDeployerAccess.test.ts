@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { before, describe, it } from "node:test";
 
 import { analyzeDeployerAccess } from "../tools/plan/deployerAccess";
 import { evaluateStack, type Evaluation } from "../tools/plan/evaluate";
 import { buildPlan, type Plan } from "../tools/plan/plan";
 import { renderText } from "../tools/plan/render";
-import { stackConfig } from "./support/program";
+import { PROJECT_ROOT, stackConfig } from "./support/program";
 
 /**
  * `npm run plan` shows, per stack, how the identity that runs `pulumi up` signs in to Kubernetes and with what rights
@@ -47,6 +49,15 @@ describe("the prod plan's deployer access", () => {
             `  rights:         admin group ${PROD_GROUP} (cluster-admin); Azure RBAC decides what other identities may do`,
             "  local accounts: disabled",
         ]);
+    });
+
+    it("is what docs/entra-cluster-access.md shows, line for line", () => {
+        const doc = readFileSync(path.join(PROJECT_ROOT, "docs", "entra-cluster-access.md"), "utf8");
+        const block = /```text\n(DEPLOYER ACCESS[\s\S]*?)\n```/.exec(doc);
+        assert.ok(block, "no DEPLOYER ACCESS block in docs/entra-cluster-access.md");
+        const printed = renderText(prod).split("\n");
+        const start = printed.findIndex((line) => line.startsWith("DEPLOYER ACCESS"));
+        assert.deepEqual(block[1].split("\n"), printed.slice(start, start + 5));
     });
 
     it("lists the marked admin group as a value of the stack file", () => {
