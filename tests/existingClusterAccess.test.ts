@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { disableLocalAccountsCommand, localAccountsWarning } from "../components/localAccountsAdvice";
-import { runProgram, stackConfig, type ProgramRun } from "./support/program";
+import { runProgram, stackConfig } from "./support/program";
+import { withWarnings } from "./support/warnings";
 import { SEED_RESOURCE_GROUP, seedWorld, type ExistingCluster, type World } from "./support/world";
 
 /**
@@ -18,22 +19,9 @@ function worldWith(change: Partial<ExistingCluster>): World {
 }
 
 async function warningsOf(world: World, preview: boolean): Promise<string[]> {
-    const warnings: string[] = [];
-    const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info };
-    console.log =
-        console.warn =
-        console.error =
-        console.info =
-            (...args: unknown[]) => {
-                const match = /^warning: \[runtime\] ([\s\S]*)$/.exec(args.map(String).join(" "));
-                if (match) warnings.push(match[1]);
-            };
-    let run: ProgramRun | undefined;
-    try {
-        run = await runProgram({ config: stackConfig("dev"), stack: "dev", world, preview });
-    } finally {
-        Object.assign(console, saved);
-    }
+    const { value: run, warnings } = await withWarnings(() =>
+        runProgram({ config: stackConfig("dev"), stack: "dev", world, preview }),
+    );
     assert.ok(run.resources.length > 0);
     return warnings.filter((warning) => warning.includes("local accounts"));
 }

@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { AKS_ENTRA_SERVER_APP_ID, entraExecKubeconfig } from "../components/entraKubeconfig";
 import { GREENFIELD_CONFIG } from "./support/configs";
 import { at, runProgram, single, UNKNOWN, type ProgramRun, type RegisteredResource } from "./support/program";
+import { withWarnings } from "./support/warnings";
 import { certificateKubeconfig, TEST_ADMIN_GROUP_ID, TEST_TENANT_ID } from "./support/world";
 
 /**
@@ -26,26 +27,6 @@ function kubeconfigOf(run: ProgramRun): Kubeconfig {
 /** The provider a resource was registered with (`<urn>::<id>`), as its URN. */
 function providerUrn(resource: RegisteredResource): string {
     return resource.provider.split("::").slice(0, -1).join("::");
-}
-
-/** Runs the program with console output captured, returning what pulumi.log.warn printed. */
-async function withWarnings(run: () => Promise<ProgramRun>): Promise<{ run: ProgramRun; warnings: string[] }> {
-    const warnings: string[] = [];
-    const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info };
-    console.log =
-        console.warn =
-        console.error =
-        console.info =
-            (...args: unknown[]) => {
-                const line = args.map(String).join(" ");
-                const match = /^warning: \[runtime\] ([\s\S]*)$/.exec(line);
-                if (match) warnings.push(match[1]);
-            };
-    try {
-        return { run: await run(), warnings };
-    } finally {
-        Object.assign(console, saved);
-    }
 }
 
 describe("a managed cluster, by default", () => {

@@ -306,24 +306,13 @@ export class PlanMocks implements pulumi.runtime.Mocks {
 
     /** A kubeconfig as AKS returns it for a cluster without Entra integration: a local account's certificate. */
     private certificateKubeconfig(cluster: string): string {
-        const server = this.read(`API server of cluster ${cluster}`);
-        const certificate = this.read(`client certificate of cluster ${cluster}'s local account`);
+        const entra = this.kubeconfig(cluster);
+        const certificate = JSON.stringify(this.read(`client certificate of cluster ${cluster}'s local account`));
+        // The same cluster and context; the user holds the certificate instead of running kubelogin.
         return [
-            "apiVersion: v1",
-            "kind: Config",
-            "clusters:",
-            "  - name: cluster",
-            "    cluster:",
-            `      server: ${JSON.stringify(server)}`,
-            "contexts:",
-            "  - name: cluster",
-            "    context: { cluster: cluster, user: clusterUser }",
-            "current-context: cluster",
-            "users:",
-            "  - name: clusterUser",
-            "    user:",
-            `      client-certificate-data: ${JSON.stringify(certificate)}`,
-            `      client-key-data: ${JSON.stringify(certificate)}`,
+            entra.slice(0, entra.indexOf("      exec:")),
+            `      client-certificate-data: ${certificate}`,
+            `      client-key-data: ${certificate}`,
             "",
         ].join("\n");
     }
