@@ -137,4 +137,4 @@ export const SMOKE_TEST_AWAIT_MARGIN_SECONDS = 120;
  * The output of bootstrap/github-oidc holding, per stack, the object id of the Entra group whose member is that stack's
  * deploy identity: `cluster.adminGroupObjectIds` is copied from it (docs/entra-cluster-access.md).
  */
-export const CLUSTER_ADMIN_GROUPS_OUTPUT = "clusterAdminGroupObjectIds";
+export const CLUSTER_ADMIN_GROUPS_OUTPUT = "adminGroupObjectIds";

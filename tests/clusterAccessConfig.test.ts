@@ -10,7 +10,7 @@ import { TEST_ADMIN_GROUP_ID } from "./support/world";
  */
 
 const MARKED =
-    "<object id of the prod cluster admin group: bootstrap/github-oidc output clusterAdminGroupObjectIds.prod>";
+    "<object id of the prod cluster admin group: bootstrap/github-oidc output adminGroupObjectIds.prod>";
 
 function managed(cluster: Record<string, unknown>, options: { stack?: string; preview?: boolean } = {}): Settings {
     return parseSettings(
@@ -38,7 +38,7 @@ function problemsOf(cluster: Record<string, unknown>, options: { stack?: string;
 
 const FIX_PREFIX =
     'Fix: copy the admin group\'s object id that bootstrap/github-oidc exported for stack "dev" ' +
-    "(pulumi -C bootstrap/github-oidc stack output clusterAdminGroupObjectIds --json), then " +
+    "(pulumi -C bootstrap/github-oidc stack output adminGroupObjectIds --json), then " +
     "pulumi config set --path 'aks-openai-wi:cluster.adminGroupObjectIds[0]' <object id>";
 
 describe("a managed cluster's access settings", () => {
@@ -83,7 +83,7 @@ describe("a managed cluster's access settings", () => {
             `aks-openai-wi:cluster.adminGroupObjectIds[0] = "${MARKED}" is a marked value the stack file asks you to ` +
                 "replace, not a group's object id; a cluster created with it would let nobody sign in. Fix: copy the " +
                 'admin group\'s object id that bootstrap/github-oidc exported for stack "prod" (pulumi -C ' +
-                "bootstrap/github-oidc stack output clusterAdminGroupObjectIds --json), then pulumi config set --path " +
+                "bootstrap/github-oidc stack output adminGroupObjectIds --json), then pulumi config set --path " +
                 "'aks-openai-wi:cluster.adminGroupObjectIds[0]' <object id>",
         ]);
     });

@@ -73,7 +73,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     it("as shipped, marks the admin group to copy in: pulumi up refuses it, naming the key and the output", async () => {
         await assert.rejects(
             runProgram({ config: stackConfig("prod"), stack: "prod" }),
-            /aks-openai-wi:cluster\.adminGroupObjectIds\[0\] = "<object id of the prod cluster admin group: bootstrap\/github-oidc output clusterAdminGroupObjectIds\.prod>" is a marked value the stack file asks you to replace.*stack output clusterAdminGroupObjectIds/,
+            /aks-openai-wi:cluster\.adminGroupObjectIds\[0\] = "<object id of the prod cluster admin group: bootstrap\/github-oidc output adminGroupObjectIds\.prod>" is a marked value the stack file asks you to replace.*stack output adminGroupObjectIds/,
         );
     });
 

@@ -15,7 +15,7 @@ import { PROJECT_ROOT, stackConfig } from "./support/program";
  */
 
 const PROD_GROUP =
-    "<object id of the prod cluster admin group: bootstrap/github-oidc output clusterAdminGroupObjectIds.prod>";
+    "<object id of the prod cluster admin group: bootstrap/github-oidc output adminGroupObjectIds.prod>";
 
 let prod: Plan;
 let dev: Plan;
