@@ -57,3 +57,10 @@ export const CREDENTIAL_ENV_NAMES: readonly string[] = [
     "AZURE_CLIENT_SECRET",
     "AZURE_CLIENT_CERTIFICATE_PASSWORD",
 ];
+
+/**
+ * Stack names treated as production, as the program's config reads them (components/config/schema.ts,
+ * `isProductionStack`), restated here so the pack stands alone: `prod`, `production`, `prd`, `live`, `*-prod`,
+ * `*-production`. Policies that are advisory elsewhere are mandatory on these.
+ */
+export const PRODUCTION_STACK = /^(?:prod|production|prd|live)$|-(?:prod|production)$/i;

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 
 import { clusterFeaturesProvider, type ClusterFeatureState } from "../components/aksWorkloadIdentityProvider";
 import { ofType, runProgram, single, stackConfig, type RegisteredResource } from "./support/program";
+import { TEST_ADMIN_GROUP_ID } from "./support/world";
 
 /**
  * What `pulumi destroy`, `protect` and replacements do to this stack, read from what the program registers: the
@@ -13,7 +14,7 @@ import { ofType, runProgram, single, stackConfig, type RegisteredResource } from
 const GREENFIELD = {
     "azure-native:location": "eastus",
     "aks-openai-wi:resourceGroupName": "rg-store",
-    "aks-openai-wi:cluster": { mode: "managed" },
+    "aks-openai-wi:cluster": { mode: "managed", adminGroupObjectIds: [TEST_ADMIN_GROUP_ID] },
     "aks-openai-wi:openai": { mode: "managed", accountName: "store-openai" },
 };
 

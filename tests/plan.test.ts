@@ -183,6 +183,7 @@ describe("the plan as JSON", () => {
             "warnings",
             "placeholders",
             "accessPath",
+            "deployerAccess",
             "policies",
             "outputs",
         ]);

@@ -7,6 +7,7 @@ import { parseArgs } from "../tools/verify/args";
 import { parseArmId } from "../tools/verify/arm";
 import { KubernetesApi, loadKubeConfig } from "../tools/verify/kube";
 import { explainAiServiceAnswer, runChecks, TITLES, type CheckResult } from "../tools/verify/checks";
+import { CLUSTER_ACCESS_TITLE } from "../tools/verify/clusterAccessCheck";
 import { parseOutputs, UsageError } from "../tools/verify/outputs";
 import { formatReport } from "../tools/verify/report";
 import {
@@ -184,6 +185,7 @@ describe("verify's checks on a healthy stack", () => {
                 ["pass", TITLES.issuer],
                 ["pass", TITLES.role],
                 ["skip", TITLES.call],
+                ["pass", CLUSTER_ACCESS_TITLE],
             ],
         );
     });
@@ -505,6 +507,7 @@ describe("verify's printed checklist", () => {
                 `[PASS] ${TITLES.issuer}`,
                 `[FAIL] ${TITLES.role}`,
                 `[SKIP] ${TITLES.call}`,
+                `[PASS] ${CLUSTER_ACCESS_TITLE}`,
             ],
         );
         assert.ok(
@@ -512,7 +515,7 @@ describe("verify's printed checklist", () => {
                 /^ {7}Fix: pulumi refresh, then pulumi up: the stack re-creates the assignment/.test(line),
             ),
         );
-        assert.equal(lines.at(-1), "1 check failed: 5 passed, 1 failed, 1 skipped.");
+        assert.equal(lines.at(-1), "1 check failed: 6 passed, 1 failed, 1 skipped.");
     });
 });
 

@@ -147,7 +147,16 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
             `[PASS] ${TITLES.role}`,
             `[PASS] ${TITLES.call}`,
         ]);
-        assert.match(run.stdout, /\nAll checks passed: 7 passed, 0 failed, 0 skipped\.\n$/);
+        // The quickstart's cluster keeps local accounts: a warning, with the command for this cluster.
+        assert.match(
+            run.stdout,
+            /\n\[WARN\] the cluster accepts Microsoft Entra ID sign-ins only \(local accounts off\)\n/,
+        );
+        assert.match(
+            run.stdout,
+            /\n {7}Fix: az aks update -g myResourceGroup -n myAKSCluster --disable-local-accounts\n/,
+        );
+        assert.match(run.stdout, /\nAll checks passed: 7 passed, 0 failed, 0 skipped; 1 warning\.\n$/);
 
         // What it read: the pods by label, the cluster, the identity's credentials, the assignments by principal.
         assert.deepEqual(
@@ -206,7 +215,7 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
             assert.match(
                 run.stdout,
                 new RegExp(
-                    `\\n${failing.length} checks? failed: ${6 - failing.length} passed, ${failing.length} failed, 1 skipped\\.\\n$`,
+                    `\\n${failing.length} checks? failed: ${6 - failing.length} passed, ${failing.length} failed, 1 skipped; 1 warning\\.\\n$`,
                 ),
             );
         });

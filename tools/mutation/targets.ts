@@ -24,8 +24,16 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/aiService", tests: t("program", "urns", "rollout") },
     { prefix: "components/workloadIdentity", tests: t("program", "urns", "workloadIdentity", "lifecycle") },
     { prefix: "components/aksWorkloadIdentity", tests: t("clusterFeatures", "program", "lifecycle") },
-    { prefix: "components/existingCluster", tests: t("clusterFeatures", "program", "preview") },
-    { prefix: "components/managedCluster", tests: t("program", "environments", "lifecycle", "urns") },
+    {
+        prefix: "components/existingCluster",
+        tests: t("clusterFeatures", "program", "preview", "existingClusterAccess"),
+    },
+    {
+        prefix: "components/managedCluster",
+        tests: t("program", "environments", "lifecycle", "urns", "managedClusterAccess"),
+    },
+    { prefix: "components/entraKubeconfig", tests: t("managedClusterAccess") },
+    { prefix: "components/localAccountsAdvice", tests: t("existingClusterAccess", "verifyClusterAccess") },
     { prefix: "components/managedOpenAiAccount", tests: t("program", "environments", "lifecycle", "urns") },
     { prefix: "components/existingOpenAiAccount", tests: t("existingOpenAi", "program") },
     { prefix: "components/openAiTarget", tests: t("existingOpenAi", "program") },
@@ -43,6 +51,7 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/config", tests: t("config", "configLifecycle", "configuration-doc") },
     { prefix: "policy/index", tests: t("policyPack") },
     { prefix: "policy/engineInternals", tests: t("policyUnknowns") },
+    { prefix: "policy/clusterAccessPolicies", tests: t("policyClusterAccess") },
     { prefix: "policy/", tests: POLICY_TESTS },
 ];
 

@@ -10,6 +10,7 @@ import {
     USE_WORKLOAD_IDENTITY_LABEL,
 } from "../../components/constants";
 import { identityHash } from "../../components/naming";
+import { clusterAccessCheck, readingClusterOnce } from "./clusterAccessCheck";
 import type { StackOutputs } from "./outputs";
 
 /**
@@ -37,6 +38,10 @@ export interface ClusterIssuer {
     readonly oidcIssuerEnabled: boolean;
     /** `oidcIssuerProfile.issuerURL`, verbatim. */
     readonly issuerUrl: string | undefined;
+    /** `disableLocalAccounts` (undefined when not reported: AKS's default, local accounts on). */
+    readonly disableLocalAccounts?: boolean;
+    /** `aadProfile.managed`: AKS-managed Microsoft Entra integration. */
+    readonly entraManaged?: boolean;
 }
 
 export interface FederatedCredentialView {
@@ -61,7 +66,8 @@ export interface ArmReader {
     listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentView[]>;
 }
 
-export type CheckStatus = "pass" | "fail" | "skip";
+/** "warn": worth fixing, but ai-service works (never changes the exit status). */
+export type CheckStatus = "pass" | "fail" | "skip" | "warn";
 
 export interface CheckResult {
     readonly title: string;
@@ -101,15 +107,18 @@ export async function runChecks(
     options: CheckOptions,
 ): Promise<CheckResult[]> {
     const namespace = outputs.serviceAccounts[0].namespace;
-    const [podResults, issuer, role, call] = await Promise.all([
+    arm = readingClusterOnce(arm);
+    const clusterId = options.clusterId ?? outputs.clusterResourceId;
+    const [podResults, issuer, role, call, access] = await Promise.all([
         podChecks(outputs, kube),
-        issuerCheck(outputs, arm, options.clusterId ?? outputs.clusterResourceId),
+        issuerCheck(outputs, arm, clusterId),
         roleCheck(outputs, arm),
         options.call
             ? callCheck(namespace, kube)
             : Promise.resolve(skipped(TITLES.call, "add --call to send one request (one model call)")),
+        clusterAccessCheck(arm, clusterId),
     ]);
-    return [...podResults, issuer, role, call];
+    return [...podResults, issuer, role, call, access];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
