@@ -48,7 +48,7 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/naming", tests: t("naming", "program") },
     { prefix: "components/didYouMean", tests: t("config", "planCli", "verify") },
     { prefix: "components/constants", tests: t("program", "naming", "smokeTest", "lifecycle") },
-    { prefix: "components/config", tests: t("config", "configLifecycle", "configuration-doc") },
+    { prefix: "components/config", tests: t("config", "configLifecycle", "configuration-doc", "clusterAccessConfig") },
     { prefix: "policy/index", tests: t("policyPack") },
     { prefix: "policy/engineInternals", tests: t("policyUnknowns") },
     { prefix: "policy/clusterAccessPolicies", tests: t("policyClusterAccess") },
