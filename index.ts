@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { AiService } from "./components/aiService";
 import type { ClusterConnection } from "./components/clusterConnection";
-import { loadSettings, type Settings } from "./components/config";
+import { clusterAccessWarnings, loadSettings, type Settings } from "./components/config";
 import { OUTPUTS_CONTRACT_VERSION, PRODUCT_SERVICE_LABELS, SMOKE_TEST_LABELS } from "./components/constants";
 import { discoverExisting, type Discovery } from "./components/discovery";
 import { ExistingAksCluster } from "./components/existingCluster";
@@ -28,7 +28,7 @@ export = async () => {
     const client = await authorization.getClientConfig();
     const existing = await discoverExisting(settings, client.subscriptionId);
 
-    const cluster = clusterFor(settings, existing, client.subscriptionId);
+    const cluster = clusterFor(settings, existing, client.subscriptionId, client.tenantId);
     const openai = openAiFor(settings, existing);
     const kubernetes = kubernetesProviderFor("aks", cluster);
 
@@ -158,7 +158,12 @@ function clusterResourceIdFor(settings: Settings, subscriptionId: string): { clu
         : { clusterResourceId: managedClusterId(subscriptionId, settings.resourceGroupName, cluster.name) };
 }
 
-function clusterFor(settings: Settings, existing: Discovery, subscriptionId: string): ClusterConnection {
+function clusterFor(
+    settings: Settings,
+    existing: Discovery,
+    subscriptionId: string,
+    tenantId: string,
+): ClusterConnection {
     const { cluster } = settings;
     switch (cluster.mode) {
         case "existing":
@@ -170,6 +175,7 @@ function clusterFor(settings: Settings, existing: Discovery, subscriptionId: str
                 kubeloginMode: cluster.kubeloginMode,
             });
         case "managed":
+            clusterAccessWarnings(cluster, settings.stack).forEach((warning) => pulumi.log.warn(warning));
             return new ManagedAksCluster("cluster", {
                 resourceGroupName: settings.resourceGroupName,
                 location: settings.location,
@@ -178,6 +184,9 @@ function clusterFor(settings: Settings, existing: Discovery, subscriptionId: str
                 nodeCount: cluster.nodeCount,
                 nodeVmSize: cluster.nodeVmSize,
                 kubeloginMode: cluster.kubeloginMode,
+                tenantId,
+                localAccounts: cluster.localAccounts,
+                adminGroupObjectIds: cluster.adminGroupObjectIds,
                 protect: settings.protect,
             });
         case "stack":

@@ -222,6 +222,15 @@ async function measure(
     const tscCommand = [require.resolve("typescript/bin/tsc"), "--noEmit"];
     const tscCold = await run(process.execPath, tscCommand);
     const tscWarm = await run(process.execPath, tscCommand);
+    // tsgo, the native compiler `npm run typecheck` uses: no build info to reuse, so one run is what every run costs.
+    progress("4/4 tsgo --noEmit -p tsconfig.check.json");
+    const tsgo = await run(process.execPath, [
+        // Not in the package's exports map: resolved as npm's bin link does.
+        path.join(PROJECT_ROOT, "node_modules", "@typescript", "native-preview", "bin", "tsgo"),
+        "--noEmit",
+        "-p",
+        "tsconfig.check.json",
+    ]);
     let npmTest: BenchReport["tools"]["npmTest"];
     if (withNpmTest) {
         progress("4/4 npm test");
@@ -258,6 +267,8 @@ async function measure(
             tscColdMs: tscCold.wallMs,
             tscWarmMs: tscWarm.wallMs,
             tscOk: tscCold.code === 0 && tscWarm.code === 0,
+            tsgoMs: tsgo.wallMs,
+            tsgoOk: tsgo.code === 0,
             npmTest,
         },
     };

@@ -67,6 +67,9 @@ export interface BenchReport {
         readonly tscColdMs: number;
         readonly tscWarmMs: number;
         readonly tscOk: boolean;
+        /** `npm run typecheck`: tsgo, the native compiler, on tsconfig.check.json. */
+        readonly tsgoMs: number;
+        readonly tsgoOk: boolean;
         readonly npmTest?: {
             wallMs: number;
             ok: boolean;
@@ -436,7 +439,7 @@ function criticalPathSection(report: BenchReport): string {
 export const TARGETS = { npmTestMs: 60_000, tscMs: 5_000 } as const;
 
 function toolsSection(report: BenchReport): string {
-    const { tscColdMs, tscWarmMs, tscOk, npmTest } = report.tools;
+    const { tscColdMs, tscWarmMs, tscOk, tsgoMs, tsgoOk, npmTest } = report.tools;
     const verdict = (measured: number, target: number) =>
         measured <= target ? `within the ${seconds(target)} target` : `over the ${seconds(target)} target`;
     return [
@@ -449,6 +452,11 @@ function toolsSection(report: BenchReport): string {
         table(
             ["command", "wall time", "result"],
             [
+                [
+                    "`npm run typecheck` (tsgo, the native compiler: the type-check target)",
+                    seconds(tsgoMs),
+                    `${tsgoOk ? "no errors" : "errors (see `npm run typecheck`)"}; ${verdict(tsgoMs, TARGETS.tscMs)}`,
+                ],
                 [
                     "`tsc --noEmit`, cold (no build info: a fresh clone, CI)",
                     seconds(tscColdMs),

@@ -132,3 +132,9 @@ export const SMOKE_TEST_START_ALLOWANCE_SECONDS = 180;
 
 /** Pulumi waits this much longer than the Job's deadline, so a failure is the Job's own diagnosis, not a timeout. */
 export const SMOKE_TEST_AWAIT_MARGIN_SECONDS = 120;
+
+/**
+ * The output of bootstrap/github-oidc holding, per stack, the object id of the Entra group whose member is that stack's
+ * deploy identity: `cluster.adminGroupObjectIds` is copied from it (docs/entra-cluster-access.md).
+ */
+export const CLUSTER_ADMIN_GROUPS_OUTPUT = "adminGroupObjectIds";

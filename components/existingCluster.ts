@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AksWorkloadIdentityFeatures } from "./aksWorkloadIdentityFeatures";
 import type { ClusterConnection } from "./clusterConnection";
 import type { KubeloginMode } from "./config";
+import { localAccountsWarning } from "./localAccountsAdvice";
 import { userKubeconfig } from "./userKubeconfig";
 
 export interface ExistingAksClusterArgs {
@@ -64,7 +65,8 @@ export class ExistingAksCluster extends pulumi.ComponentResource implements Clus
 /**
  * Reads the existing cluster before anything is created, so a wrong name fails the preview with a clear error instead
  * of failing `pulumi up` halfway, and warns when this stack is about to turn the OIDC issuer on: AKS then restarts the
- * API server and changes the service-account token issuer, and existing pods need a restart.
+ * API server and changes the service-account token issuer, and existing pods need a restart. Also warns while the
+ * cluster keeps local accounts (issue 11): the stack never changes who may sign in to a cluster it does not own.
  */
 export async function checkExistingCluster(
     args: Pick<ExistingAksClusterArgs, "resourceGroupName" | "clusterName">,
@@ -89,5 +91,14 @@ export async function checkExistingCluster(
             `AKS cluster ${args.clusterName} has no OIDC issuer yet; this update turns it on (it cannot be turned off again). ` +
                 `AKS restarts the API server and changes the service-account token issuer: restart existing pods afterwards.`,
         );
+    }
+    const localAccounts = localAccountsWarning({
+        resourceGroupName: args.resourceGroupName,
+        clusterName: args.clusterName,
+        disableLocalAccounts: cluster.disableLocalAccounts,
+        entraManaged: cluster.aadProfile?.managed,
+    });
+    if (localAccounts !== undefined) {
+        pulumi.log.warn(localAccounts);
     }
 }

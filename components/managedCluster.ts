@@ -2,7 +2,8 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { ClusterConnection } from "./clusterConnection";
-import type { KubeloginMode } from "./config";
+import type { KubeloginMode, LocalAccounts } from "./config";
+import { entraExecKubeconfig } from "./entraKubeconfig";
 import { userKubeconfig } from "./userKubeconfig";
 
 export interface ManagedAksClusterArgs {
@@ -20,13 +21,23 @@ export interface ManagedAksClusterArgs {
     readonly nodeVmSize: string;
     /** Non-interactive kubelogin mode for Entra-enabled clusters. */
     readonly kubeloginMode: KubeloginMode;
+    /** Tenant whose Microsoft Entra ID signs users in to the cluster; the deploying account's tenant. */
+    readonly tenantId: pulumi.Input<string>;
+    /**
+     * "disabled" (the default): AKS-managed Entra integration with Azure RBAC for Kubernetes authorization, and no local
+     * accounts. "enabled": neither, and the user kubeconfig is a cluster-admin client certificate (throwaway clusters).
+     */
+    readonly localAccounts?: LocalAccounts;
+    /** Entra groups with cluster-admin rights; the deploying identity must be a member of one. Ignored when enabled. */
+    readonly adminGroupObjectIds: readonly pulumi.Input<string>[];
     /** Refuse to delete or replace the cluster (`pulumi destroy` stops at it) until unprotected. Default false. */
     readonly protect?: boolean;
 }
 
 /**
  * An AKS cluster created and owned by this stack, with the OIDC issuer and workload identity on from the start:
- * system-assigned identity, one small autoscaled Linux system pool, patch auto-upgrades.
+ * system-assigned identity, one small autoscaled Linux system pool, patch auto-upgrades; and, unless local accounts
+ * are asked for, Microsoft Entra ID as the only way in (docs/entra-cluster-access.md).
  */
 export class ManagedAksCluster extends pulumi.ComponentResource implements ClusterConnection {
     public readonly oidcIssuerUrl: pulumi.Output<string>;
@@ -38,6 +49,7 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
 
     constructor(name: string, args: ManagedAksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-openai-wi:cluster:ManagedAksCluster", name, {}, opts);
+        const entraOnly = (args.localAccounts ?? "disabled") === "disabled";
 
         this.cluster = new containerservice.ManagedCluster(
             `${name}-aks`,
@@ -64,6 +76,20 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
                 autoUpgradeProfile: { upgradeChannel: containerservice.UpgradeChannel.Patch },
                 oidcIssuerProfile: { enabled: true },
                 securityProfile: { workloadIdentity: { enabled: true } },
+                // With local accounts AKS hands a cluster-admin client certificate to anyone who may list user
+                // credentials (issue 11). The admin group lets the deploying identity in on the first request after
+                // the cluster exists: group claims are read at sign-in, with no role assignment to propagate.
+                ...(entraOnly
+                    ? {
+                          aadProfile: {
+                              managed: true,
+                              enableAzureRBAC: true,
+                              tenantID: args.tenantId,
+                              adminGroupObjectIDs: [...args.adminGroupObjectIds],
+                          },
+                          disableLocalAccounts: true,
+                      }
+                    : { disableLocalAccounts: false }),
             },
             {
                 parent: this,
@@ -79,7 +105,19 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
             { resourceGroupName: args.resourceGroupName, resourceName: this.cluster.name, format: "exec" },
             { parent: this },
         );
-        this.kubeconfig = userKubeconfig(credentials, args.kubeloginMode);
+        const userConfig = userKubeconfig(credentials, args.kubeloginMode);
+        // An Entra-only cluster refuses anything but an Entra token: the kubeconfig always signs in through kubelogin,
+        // in the tenant of the cluster's own Entra profile. Reading that profile also ties the Kubernetes provider to
+        // the cluster that carries the admin group, in preview too (where the credentials read is skipped).
+        this.kubeconfig = entraOnly
+            ? pulumi.secret(
+                  pulumi
+                      .all([userConfig, this.cluster.aadProfile, args.tenantId])
+                      .apply(([text, profile, tenantId]) =>
+                          entraExecKubeconfig(text, args.kubeloginMode, profile?.tenantID ?? tenantId),
+                      ),
+              )
+            : userConfig;
         this.clusterIdentifier = `${args.resourceGroupName}/${args.clusterName}`;
         this.workloadIdentityReady = [this.cluster];
 

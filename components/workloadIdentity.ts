@@ -111,7 +111,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
 
         const created: FederatedServiceAccountResources[] = [];
         let previousCredential: managedidentity.FederatedIdentityCredential | undefined;
-        for (const account of args.serviceAccounts) {
+        for (const [index, account] of args.serviceAccounts.entries()) {
             const childName = `${name}-${account.namespace}-${account.name}`;
             const serviceAccount = new corev1.ServiceAccount(
                 `${childName}-sa`,
@@ -134,9 +134,10 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
             const saNamespace = serviceAccount.metadata.namespace;
             const saName = serviceAccount.metadata.name;
             const subject = pulumi.all([saNamespace, saName]).apply(([ns, sa]) => serviceAccountSubject(ns, sa));
+            const credentialKey = credentialResourceName(name, index, account.federatedCredentialName);
             const credential: managedidentity.FederatedIdentityCredential =
                 new managedidentity.FederatedIdentityCredential(
-                    `${childName}-fic`,
+                    credentialKey,
                     {
                         resourceGroupName: args.resourceGroupName,
                         resourceName: this.identity.name,
@@ -152,6 +153,9 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
                         // chain them, and delete before replacing so (issuer, subject) never exists twice.
                         dependsOn: previousCredential ? [previousCredential] : [],
                         deleteBeforeReplace: true,
+                        // Stacks deployed before the credential's Pulumi name followed its Azure name knew it by its
+                        // ServiceAccount: the same credential, not a new one.
+                        aliases: credentialKey === `${childName}-fic` ? [] : [{ name: `${childName}-fic` }],
                     },
                 );
             previousCredential = credential;
@@ -166,4 +170,17 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
             roleAssignmentId: this.roleAssignment.id,
         });
     }
+}
+
+/**
+ * The Pulumi name of a federated credential, which decides whether a change is an update, a replacement or a new
+ * credential. Azure knows a credential by its name, and allows one credential per (issuer, subject) on an identity:
+ * - the workload's own credential (the first) has one Pulumi name whatever its namespace, ServiceAccount or Azure
+ *   name: a new subject under the same Azure name updates it in place, and a new Azure name replaces it delete-first,
+ *   so neither "already exists" (a create under a name Azure already holds) nor a duplicate (issuer, subject) occurs;
+ * - every additional one is named by its Azure name: an entry whose Azure name is new is a new credential, created
+ *   before the old entry's is deleted.
+ */
+export function credentialResourceName(component: string, index: number, federatedCredentialName: string): string {
+    return index === 0 ? `${component}-primary-fic` : `${component}-${federatedCredentialName}-fic`;
 }

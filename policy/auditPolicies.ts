@@ -6,7 +6,7 @@ import {
     isCognitiveServicesAccount,
     OPENAI_ACCOUNT_KINDS,
 } from "./azure";
-import { CALL_LOG_CATEGORIES, PRODUCTION_STACK_NAME } from "./facts";
+import { CALL_LOG_CATEGORIES, PRODUCTION_STACK } from "./facts";
 import { at, isBlank, isUnknown, listAt, plainProps, stringAt, UNKNOWN, type Unknown } from "./values";
 
 /**
@@ -26,7 +26,7 @@ export function stackOfUrn(urn: string): string | undefined {
 }
 
 export function isProductionStackName(stack: string): boolean {
-    return PRODUCTION_STACK_NAME.test(stack);
+    return PRODUCTION_STACK.test(stack);
 }
 
 interface Node {

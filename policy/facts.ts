@@ -59,11 +59,11 @@ export const CREDENTIAL_ENV_NAMES: readonly string[] = [
 ];
 
 /**
- * Stack names the pack treats as production (`prod`, `production`, `prd`, `live`, `*-prod`, `*-production`, any case):
- * there an unaudited Azure OpenAI account is a mandatory violation, elsewhere an advisory one. The same names the
- * program turns `protect` and `audit` on for; stated here again so the pack stands alone.
+ * Stack names treated as production, as the program's config reads them (components/config/schema.ts,
+ * `isProductionStack`), restated here so the pack stands alone: `prod`, `production`, `prd`, `live`, `*-prod`,
+ * `*-production`. Policies that are advisory elsewhere are mandatory on these.
  */
-export const PRODUCTION_STACK_NAME = /^(?:prod|production|prd|live)$|-(?:prod|production)$/i;
+export const PRODUCTION_STACK = /^(?:prod|production|prd|live)$|-(?:prod|production)$/i;
 
 /**
  * Log categories of a Cognitive Services account that record calls to it: `Audit` and `RequestResponse` (Microsoft

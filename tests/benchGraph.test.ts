@@ -204,8 +204,8 @@ describe("the program's own dependency graph", () => {
             "aks",
             "workload-ns-store",
             "workload-store-ai-service-account-sa",
-            "workload-store-ai-service-account-fic",
-            "workload-store-ai-service-account-fic accepted by Entra",
+            "workload-primary-fic",
+            "workload-primary-fic accepted by Entra",
             "first keyless request",
         ]);
     });

@@ -10,6 +10,7 @@ import {
     type Settings,
 } from "../components/config";
 import { parseConfigValue } from "../components/config/load";
+import { TEST_ADMIN_GROUP_ID as ADMIN_GROUP } from "./support/world";
 
 /** The seed configuration (Pulumi.dev.yaml) as raw values, to start each case from. */
 function seedRaw(): Record<string, unknown> {
@@ -126,7 +127,7 @@ describe("a valid configuration", () => {
 
     it("adopts the quickstart's kubectl objects by default only on an existing cluster", () => {
         assert.equal(parse(seedRaw()).aiService.adoptExisting, true);
-        const managed = withPath("cluster", { mode: "managed" });
+        const managed = withPath("cluster", { mode: "managed", localAccounts: "enabled" });
         assert.equal(parse(managed).aiService.adoptExisting, false);
         assert.equal(parse(withPath("aiService.adoptExisting", false)).aiService.adoptExisting, false);
     });
@@ -145,8 +146,8 @@ describe("a valid configuration", () => {
         });
     });
 
-    it("defaults a managed cluster's name, size and kubelogin mode", () => {
-        const settings = parse(withPath("cluster", { mode: "managed" }));
+    it("defaults a managed cluster's name, size, kubelogin mode, and Entra-only access", () => {
+        const settings = parse(withPath("cluster", { mode: "managed", adminGroupObjectIds: [ADMIN_GROUP] }));
         assert.deepEqual(settings.cluster, {
             mode: "managed",
             name: "aks-aks-openai-wi-dev",
@@ -154,6 +155,8 @@ describe("a valid configuration", () => {
             kubernetesVersion: undefined,
             nodeCount: 2,
             nodeVmSize: "Standard_D2s_v5",
+            localAccounts: "disabled",
+            adminGroupObjectIds: [ADMIN_GROUP],
         });
     });
 

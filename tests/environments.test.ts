@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { projectStacks } from "../tools/ci/stacks";
+import { withBootstrapOutputs } from "./support/configs";
 import { at, runProgram, single, stackConfig, UNKNOWN } from "./support/program";
+import { TEST_ADMIN_GROUP_ID } from "./support/world";
 
 /**
  * Every stack file is a real environment: the program runs with it, as `pulumi up` and as `pulumi preview`, and
@@ -17,7 +19,9 @@ describe("every stack file", () => {
     for (const stack of projectStacks()) {
         for (const preview of [false, true]) {
             it(`runs the program: ${stack}, ${preview ? "pulumi preview" : "pulumi up"}`, async () => {
-                const run = await runProgram({ config: stackConfig(stack), stack, preview });
+                // `pulumi up` runs once the values the stack file marks to copy in (bootstrap outputs) are copied.
+                const config = preview ? stackConfig(stack) : withBootstrapOutputs(stackConfig(stack));
+                const run = await runProgram({ config, stack, preview });
                 const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
                 assert.deepEqual(credential.inputs.audiences, ["api://AzureADTokenExchange"]);
                 assert.equal(run.outputs.outputsContractVersion, 1);
@@ -28,7 +32,7 @@ describe("every stack file", () => {
 
 describe("production (Pulumi.prod.yaml)", () => {
     it("creates and owns its cluster and a keyless Azure OpenAI account", async () => {
-        const run = await runProgram({ config: stackConfig("prod"), stack: "prod" });
+        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
         const cluster = single(run.resources, "azure-native:containerservice:ManagedCluster");
         assert.equal(cluster.inputs.resourceName, "aks-store-prod");
         const account = single(run.resources, "azure-native:cognitiveservices:Account");
@@ -38,7 +42,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("runs more than one ai-service replica, in its own namespace", async () => {
-        const run = await runProgram({ config: stackConfig("prod"), stack: "prod" });
+        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
         const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");
         assert.equal(at(deployment.inputs, "spec.replicas"), 2);
         assert.equal(at(deployment.inputs, "metadata.namespace"), "store");
@@ -47,7 +51,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("federates the namespace's ServiceAccount with the identity production names", async () => {
-        const run = await runProgram({ config: stackConfig("prod"), stack: "prod" });
+        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
         assert.equal(run.outputs.identityName, "id-ai-service-prod");
         const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
         assert.equal(credential.inputs.subject, "system:serviceaccount:store:ai-service-account");
@@ -57,6 +61,20 @@ describe("production (Pulumi.prod.yaml)", () => {
         const run = await runProgram({ config: stackConfig("prod"), stack: "prod", preview: true });
         const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
         assert.equal(credential.inputs.issuer, UNKNOWN);
+    });
+
+    it("creates an Entra-only cluster whose admin group is the one copied from bootstrap/github-oidc", async () => {
+        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
+        const cluster = single(run.resources, "azure-native:containerservice:ManagedCluster");
+        assert.equal(cluster.inputs.disableLocalAccounts, true);
+        assert.deepEqual(at(cluster.inputs, "aadProfile.adminGroupObjectIDs"), [TEST_ADMIN_GROUP_ID]);
+    });
+
+    it("as shipped, marks the admin group to copy in: pulumi up refuses it, naming the key and the output", async () => {
+        await assert.rejects(
+            runProgram({ config: stackConfig("prod"), stack: "prod" }),
+            /aks-openai-wi:cluster\.adminGroupObjectIds\[0\] = "<object id of the prod cluster admin group: bootstrap\/github-oidc output adminGroupObjectIds\.prod>" is a marked value the stack file asks you to replace.*stack output adminGroupObjectIds/,
+        );
     });
 
     it("differs from dev where production must, and only logs in non-interactively", () => {

@@ -3,7 +3,17 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
-import { configProblems, githubSubject, roleAssignmentCondition, ROLES } from "../bootstrap/github-oidc/grants";
+import {
+    configProblems,
+    deployGrants,
+    githubSubject,
+    grantResourceName,
+    identityPlans,
+    previewGrants,
+    roleAssignmentCondition,
+    ROLES,
+    type Environment,
+} from "../bootstrap/github-oidc/grants";
 import { projectStacks } from "../tools/ci/stacks";
 import {
     ofType,
@@ -67,7 +77,12 @@ function grantsOf(run: ProgramRun, displayName: string): string[] {
         (sp) => sp.inputs.clientId === app.state.clientId,
     );
     assert.ok(principal);
-    const roleNames = Object.fromEntries(Object.entries(ROLES).map(([name, guid]) => [guid, name]));
+    const roleNames: Record<string, string> = Object.fromEntries(
+        Object.entries(ROLES).map(([name, guid]) => [guid, name]),
+    );
+    for (const definition of ofType(run.resources, "azure-native:authorization:RoleDefinition")) {
+        roleNames[String(definition.inputs.roleDefinitionId)] = `custom:${String(definition.inputs.roleName)}`;
+    }
     return ofType(run.resources, "azure-native:authorization:RoleAssignment")
         .filter((ra) => ra.inputs.principalId === principal.state.objectId)
         .map((ra) => {
@@ -114,12 +129,13 @@ describe("the GitHub OIDC bootstrap", () => {
         }
     });
 
-    it("lets previews read, fetch the kubeconfig and read Kubernetes objects in the app's namespace; nothing more", async () => {
+    it("lets previews read, fetch the Entra kubeconfig and read Kubernetes objects (no Secrets); nothing more", async () => {
         const run = await runBootstrap();
         assert.deepEqual(grantsOf(run, "octo-org-aks-openai-wi-preview"), [
             `aksClusterUser @ ${DEV_CLUSTER}`,
             `aksClusterUser @ ${PROD_RG}`,
             `aksRbacReader @ ${DEV_CLUSTER}/namespaces/default`,
+            `aksRbacReader @ ${PROD_RG}`,
             `reader @ ${DEV_RG}`,
             `reader @ ${PROD_RG}`,
         ]);
@@ -129,8 +145,8 @@ describe("the GitHub OIDC bootstrap", () => {
         const run = await runBootstrap();
         assert.deepEqual(grantsOf(run, "octo-org-aks-openai-wi-deploy-dev"), [
             `aksClusterUser @ ${DEV_CLUSTER}`,
-            `aksContributor @ ${DEV_CLUSTER}`,
             `aksRbacWriter @ ${DEV_CLUSTER}/namespaces/default`,
+            `custom:aks-openai-wi cluster operator (octo-org/aks-openai-wi, dev) @ ${DEV_CLUSTER}`,
             `managedIdentityContributor @ ${DEV_RG}`,
             `rbacAdministrator @ ${DEV_RG}`,
         ]);
@@ -140,10 +156,119 @@ describe("the GitHub OIDC bootstrap", () => {
         const run = await runBootstrap();
         assert.deepEqual(grantsOf(run, "octo-org-aks-openai-wi-deploy-prod"), [
             `aksClusterUser @ ${PROD_RG}`,
-            `aksContributor @ ${PROD_RG}`,
             `cognitiveServicesContributor @ ${PROD_RG}`,
+            `custom:aks-openai-wi cluster operator (octo-org/aks-openai-wi, prod) @ ${PROD_RG}`,
             `managedIdentityContributor @ ${PROD_RG}`,
             `rbacAdministrator @ ${PROD_RG}`,
+        ]);
+    });
+
+    it("defines each deployer's cluster role with read and write only, and delete only where the stack owns the cluster", async () => {
+        const run = await runBootstrap();
+        const definitions = ofType(run.resources, "azure-native:authorization:RoleDefinition").map((definition) => ({
+            roleName: definition.inputs.roleName,
+            roleType: definition.inputs.roleType,
+            scope: definition.inputs.scope,
+            assignableScopes: definition.inputs.assignableScopes,
+            permissions: definition.inputs.permissions,
+        }));
+        const permissions = (...actions: string[]) => [
+            { actions, notActions: [], dataActions: [], notDataActions: [] },
+        ];
+        assert.deepEqual(definitions, [
+            {
+                roleName: "aks-openai-wi cluster operator (octo-org/aks-openai-wi, dev)",
+                roleType: "CustomRole",
+                // A custom role is assignable at resource groups, not at a resource; the grant sits on the cluster.
+                scope: DEV_RG,
+                assignableScopes: [DEV_RG],
+                permissions: permissions(
+                    "Microsoft.ContainerService/managedClusters/read",
+                    "Microsoft.ContainerService/managedClusters/write",
+                ),
+            },
+            {
+                roleName: "aks-openai-wi cluster operator (octo-org/aks-openai-wi, prod)",
+                roleType: "CustomRole",
+                scope: PROD_RG,
+                assignableScopes: [PROD_RG],
+                permissions: permissions(
+                    "Microsoft.ContainerService/managedClusters/read",
+                    "Microsoft.ContainerService/managedClusters/write",
+                    "Microsoft.ContainerService/managedClusters/delete",
+                ),
+            },
+        ]);
+    });
+
+    it("assigns each custom role by the GUID it was defined with, after defining it", async () => {
+        const run = await runBootstrap();
+        for (const definition of ofType(run.resources, "azure-native:authorization:RoleDefinition")) {
+            const guid = String(definition.inputs.roleDefinitionId);
+            assert.match(guid, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+            const assignments = ofType(run.resources, "azure-native:authorization:RoleAssignment").filter(
+                (ra) =>
+                    ra.inputs.roleDefinitionId === `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+            );
+            assert.equal(assignments.length, 1, String(definition.inputs.roleName));
+            assert.ok(assignments[0].dependencies.includes(definition.urn), "the assignment waits for its role");
+        }
+    });
+
+    it("makes the prod deployer the only member of the admin group of the cluster prod creates, and exports its id", async () => {
+        const run = await runBootstrap();
+        const groups = ofType(run.resources, "azuread:index/group:Group");
+        assert.deepEqual(
+            groups.map((group) => group.inputs.displayName),
+            ["octo-org-aks-openai-wi-prod-cluster-admins"],
+        );
+        const [group] = groups;
+        const deployProd = application(run, "octo-org-aks-openai-wi-deploy-prod");
+        const principal = ofType(run.resources, "azuread:index/servicePrincipal:ServicePrincipal").find(
+            (sp) => sp.inputs.clientId === deployProd.state.clientId,
+        );
+        assert.ok(principal);
+        assert.deepEqual(group.inputs.members, [principal.state.objectId]);
+        assert.equal(group.inputs.securityEnabled, true);
+        // Not an owner: an owner could change who is cluster-admin.
+        assert.equal(group.inputs.owners, undefined);
+        assert.deepEqual(run.outputs.adminGroupObjectIds, { prod: group.state.objectId });
+        assert.equal(
+            run.outputs.stackConfiguration,
+            `(cd ../.. && pulumi config set --stack prod --path 'cluster.adminGroupObjectIds[0]' ${String(group.state.objectId)})`,
+        );
+    });
+
+    it("registers exactly the grants the plans list, which the access table is computed from", async () => {
+        const run = await runBootstrap();
+        const environments = stackConfig("ci", BOOTSTRAP_DIR)[
+            "aks-openai-wi-github-oidc:environments"
+        ] as Environment[];
+        const plans = identityPlans(REPO, TEST_SUBSCRIPTION_ID, environments);
+        const planned = plans.flatMap((plan) => plan.grants.map((grant) => grantResourceName(plan, grant))).sort();
+        const registered = ofType(run.resources, "azure-native:authorization:RoleAssignment")
+            .map((ra) => ra.name)
+            .sort();
+        assert.deepEqual(registered, planned);
+        assert.equal(
+            ofType(run.resources, "azuread:index/group:Group").length,
+            plans.flatMap((plan) => plan.adminGroups).length,
+        );
+    });
+
+    it("keeps the preview's released role assignment names", async () => {
+        const run = await runBootstrap();
+        const names = ofType(run.resources, "azure-native:authorization:RoleAssignment")
+            .map((ra) => ra.name)
+            .filter((name) => name.startsWith("preview-"))
+            .sort();
+        assert.deepEqual(names, [
+            "preview-dev-dev-cluster-user",
+            "preview-dev-dev-k8s-reader",
+            "preview-dev-dev-reader",
+            "preview-prod-prod-cluster-user",
+            "preview-prod-prod-k8s-reader",
+            "preview-prod-prod-reader",
         ]);
     });
 
@@ -213,11 +338,39 @@ describe("the GitHub OIDC bootstrap", () => {
         assert.deepEqual(environments.sort(), projectStacks().sort());
     });
 
+    it("refuses an existing cluster with local accounts, naming the key, the value and the az fix, before creating anything", async () => {
+        try {
+            await runBootstrap({
+                "aks-openai-wi-github-oidc:environments": [
+                    {
+                        name: "dev",
+                        resourceGroupName: "myResourceGroup",
+                        clusterName: "myAKSCluster",
+                        localAccountsDisabled: false,
+                    },
+                ],
+            });
+            assert.fail("the bootstrap accepted a cluster with local accounts");
+        } catch (error) {
+            assert.ok(error instanceof ProgramFailed, String(error));
+            assert.match(
+                error.message,
+                /environments\[dev\]\.localAccountsDisabled = false: on a cluster with local accounts, listClusterUserCredential can return a cluster-admin client certificate, and the preview identity, which the workflow of any pull request signs in as, needs that credential to preview stack dev\. Fix: turn local accounts off \(az aks update -g myResourceGroup -n myAKSCluster --disable-local-accounts;/,
+            );
+            assert.deepEqual(
+                error.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+                [],
+            );
+        }
+    });
+
     it("refuses a malformed repository and an environment without its cluster, before creating anything", async () => {
         try {
             await runBootstrap({
                 "aks-openai-wi-github-oidc:repository": "https://github.com/octo-org/aks-openai-wi",
-                "aks-openai-wi-github-oidc:environments": [{ name: "dev", resourceGroupName: "rg" }],
+                "aks-openai-wi-github-oidc:environments": [
+                    { name: "dev", resourceGroupName: "rg", localAccountsDisabled: true },
+                ],
             });
             assert.fail("the bootstrap succeeded");
         } catch (error) {
@@ -273,6 +426,61 @@ describe("the sample repository placeholder", () => {
     });
 });
 
+describe("the local-accounts rule", () => {
+    const existing = { name: "dev", resourceGroupName: "rg", clusterName: "aks" };
+
+    it("requires localAccountsDisabled for an existing cluster, with the az command that shows it", () => {
+        assert.deepEqual(configProblems(REPO, [existing]), [
+            "environments[dev].localAccountsDisabled is required for an existing cluster: with local accounts on, " +
+                "the user kubeconfig the identities fetch can be a cluster-admin certificate. Fix: check with " +
+                "az aks show -g rg -n aks --query disableLocalAccounts, and set localAccountsDisabled: true once it prints true",
+        ]);
+    });
+
+    it("defaults a cluster the stack creates to Entra-only, and refuses one stated to keep local accounts", () => {
+        assert.deepEqual(configProblems(REPO, [{ name: "prod", resourceGroupName: "rg", managedCluster: true }]), []);
+        assert.deepEqual(
+            configProblems(REPO, [
+                { name: "prod", resourceGroupName: "rg", managedCluster: true, localAccountsDisabled: false },
+            ]),
+            [
+                "environments[prod].localAccountsDisabled = false: on a cluster with local accounts, " +
+                    "listClusterUserCredential can return a cluster-admin client certificate, and the preview identity, " +
+                    "which the workflow of any pull request signs in as, needs that credential to preview stack prod. " +
+                    "Fix: keep the cluster of stack prod Entra-only (do not turn its local accounts on in Pulumi.prod.yaml) " +
+                    "and remove localAccountsDisabled: false here.",
+            ],
+        );
+    });
+
+    it("refuses a quoted boolean and a misspelt key instead of reading them as unset", () => {
+        assert.deepEqual(
+            configProblems(REPO, [
+                { ...existing, localAccountsDisabled: "true" as unknown as boolean },
+                {
+                    name: "qa",
+                    resourceGroupName: "rg",
+                    managedCluster: true,
+                    localAccountDisabled: true,
+                } as Environment,
+            ]),
+            [
+                'environments[dev].localAccountsDisabled = "true": use true or false (YAML booleans, unquoted)',
+                "environments[qa] has unknown key(s) localAccountDisabled. Fix: use only name, resourceGroupName, " +
+                    "clusterName, namespace, managedCluster, managedOpenAi, localAccountsDisabled",
+            ],
+        );
+    });
+
+    it("is enforced by the grant builders themselves, not only by configProblems", () => {
+        assert.throws(() => previewGrants(TEST_SUBSCRIPTION_ID, existing), /localAccountsDisabled is required/);
+        assert.throws(
+            () => deployGrants(TEST_SUBSCRIPTION_ID, { ...existing, localAccountsDisabled: false }),
+            /localAccountsDisabled = false/,
+        );
+    });
+});
+
 describe("GitHub OIDC subjects", () => {
     it("are GitHub's sub claim for a pull request and for a job in an environment", () => {
         assert.equal(githubSubject(REPO, { pullRequest: true }), "repo:octo-org/aks-openai-wi:pull_request");
@@ -282,5 +490,7 @@ describe("GitHub OIDC subjects", () => {
 
 /** The bootstrap's problems for `repository` with one valid environment, joined. */
 function configProblemsOf(repository: string): string {
-    return configProblems(repository, [{ name: "dev", resourceGroupName: "rg", clusterName: "aks" }]).join("\n");
+    return configProblems(repository, [
+        { name: "dev", resourceGroupName: "rg", clusterName: "aks", localAccountsDisabled: true },
+    ]).join("\n");
 }

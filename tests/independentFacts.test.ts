@@ -8,6 +8,7 @@ import * as componentConstants from "../components/constants";
 import { serviceAccountSubject as componentSubject } from "../components/naming";
 import * as policyFacts from "../policy/facts";
 import * as planFacts from "../tools/plan/facts";
+import { WRONG_FACTS } from "./support/planWithWrongFact";
 
 /**
  * The plan and the policy pack check the program against their own statement of the facts (tools/plan/facts.ts,
@@ -22,13 +23,23 @@ interface Verdicts {
     readonly exitCode: number;
 }
 
-async function planWithWrong(caseName: string): Promise<Verdicts> {
-    const { stdout } = await promisify(execFile)(
+/** Every case's verdicts, from one child process (tests/support/planWithWrongFact.ts). */
+let verdicts: Promise<Record<string, Verdicts>> | undefined;
+
+async function planWithWrong(caseName: keyof typeof WRONG_FACTS): Promise<Verdicts> {
+    verdicts ??= promisify(execFile)(
         process.execPath,
-        ["--import", "tsx", path.join(__dirname, "support", "planWithWrongFact.ts"), caseName],
+        [
+            "--require",
+            path.join(__dirname, "support", "typescript.cjs"),
+            path.join(__dirname, "support", "planWithWrongFact.ts"),
+            ...Object.keys(WRONG_FACTS),
+        ],
         { cwd: path.join(__dirname, "..") },
-    );
-    return JSON.parse(stdout) as Verdicts;
+    ).then(({ stdout }) => JSON.parse(stdout) as Record<string, Verdicts>);
+    const verdict = (await verdicts)[caseName];
+    assert.ok(verdict, `no verdict for case "${caseName}"`);
+    return verdict;
 }
 
 const AUDIENCE = "api://AzureADTokenExchange";

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 
 import { clusterFeaturesProvider, type ClusterFeatureState } from "../components/aksWorkloadIdentityProvider";
 import { ofType, runProgram, single, stackConfig, type RegisteredResource } from "./support/program";
+import { TEST_ADMIN_GROUP_ID } from "./support/world";
 
 /**
  * What `pulumi destroy`, `protect` and replacements do to this stack, read from what the program registers: the
@@ -13,7 +14,7 @@ import { ofType, runProgram, single, stackConfig, type RegisteredResource } from
 const GREENFIELD = {
     "azure-native:location": "eastus",
     "aks-openai-wi:resourceGroupName": "rg-store",
-    "aks-openai-wi:cluster": { mode: "managed" },
+    "aks-openai-wi:cluster": { mode: "managed", adminGroupObjectIds: [TEST_ADMIN_GROUP_ID] },
     "aks-openai-wi:openai": { mode: "managed", accountName: "store-openai" },
 };
 
@@ -41,7 +42,7 @@ describe("pulumi destroy never deletes what the stack did not create", () => {
         const { resources } = await seed();
         assert.deepEqual(deletedByDestroy(resources), [
             "azure-native:authorization:RoleAssignment workload-openai-user",
-            "azure-native:managedidentity:FederatedIdentityCredential workload-default-ai-service-account-fic",
+            "azure-native:managedidentity:FederatedIdentityCredential workload-primary-fic",
             "azure-native:managedidentity:UserAssignedIdentity workload-identity",
             "kubernetes:batch/v1:Job smoke-test-job",
             "kubernetes:core/v1:ServiceAccount workload-default-ai-service-account-sa",
@@ -163,7 +164,7 @@ describe("replacements cannot collide with Azure's uniqueness rules", () => {
         const { resources } = await runProgram({ config: threeAccounts, stack: "dev" });
         const credential = (name: string) =>
             resources.find((r) => r.type.endsWith(":FederatedIdentityCredential") && r.name === name)!;
-        const first = credential("workload-default-ai-service-account-fic");
+        const first = credential("workload-primary-fic");
         const second = credential("workload-batch-indexer-fic");
         const third = credential("workload-batch-reporter-fic");
         const credentialDependencies = (r: RegisteredResource) =>
@@ -171,6 +172,53 @@ describe("replacements cannot collide with Azure's uniqueness rules", () => {
         assert.deepEqual(credentialDependencies(first), []);
         assert.deepEqual(credentialDependencies(second), [first.urn]);
         assert.deepEqual(credentialDependencies(third), [second.urn]);
+    });
+});
+
+describe("a federated credential's Pulumi name follows what Azure knows it by", () => {
+    const credentials = async (config: Record<string, unknown>) =>
+        ofType(
+            (await runProgram({ config, stack: "dev" })).resources,
+            "azure-native:managedidentity:FederatedIdentityCredential",
+        );
+    const seedConfig = stackConfig("dev");
+    const aiService = seedConfig["aks-openai-wi:aiService"] as Record<string, unknown>;
+
+    it("keeps the workload's credential under one name when its namespace moves under the same Azure name (an update, never a second create of myFederatedCredential)", async () => {
+        const [before] = await credentials(seedConfig);
+        const [after] = await credentials(withProject(seedConfig, "aiService", { ...aiService, namespace: "store" }));
+        assert.equal(before.inputs.federatedIdentityCredentialResourceName, "myFederatedCredential");
+        assert.equal(after.inputs.federatedIdentityCredentialResourceName, "myFederatedCredential");
+        assert.equal(after.inputs.subject, "system:serviceaccount:store:ai-service-account");
+        assert.equal(after.urn, before.urn);
+        assert.equal(before.name, "workload-primary-fic");
+    });
+
+    it("keeps that name when the Azure name changes too, so the engine replaces it delete-first ((issuer, subject) stays unique)", async () => {
+        const [before] = await credentials(seedConfig);
+        const [renamed] = await credentials(
+            withProject(seedConfig, "aiService", { ...aiService, federatedCredentialName: "ai-service-federation" }),
+        );
+        assert.equal(renamed.urn, before.urn);
+        assert.equal(renamed.deleteBeforeReplace, true);
+    });
+
+    it("carries the name stacks deployed before this rule knew it by, as an alias", async () => {
+        const [credential] = await credentials(seedConfig);
+        assert.deepEqual(credential.aliases, ["workload-default-ai-service-account-fic"]);
+    });
+
+    it("names each additional credential by its Azure name, so a new Azure name is a new credential", async () => {
+        const config = withProject(seedConfig, "additionalServiceAccounts", [
+            { namespace: "batch", name: "indexer", federatedCredentialName: "indexer-federation" },
+            { namespace: "batch", name: "reporter" },
+        ]);
+        const names = (await credentials(config)).map((c) => [c.name, c.aliases]);
+        assert.deepEqual(names, [
+            ["workload-primary-fic", ["workload-default-ai-service-account-fic"]],
+            ["workload-indexer-federation-fic", ["workload-batch-indexer-fic"]],
+            ["workload-batch-reporter-fic", []],
+        ]);
     });
 });
 

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 
 import { reasonFor, renderReport, scoreOf, sourceBetween, summarize, type FileRun } from "../tools/mutation/report";
-import { testsFor } from "../tools/mutation/targets";
+import { mutatedFiles, testsFor } from "../tools/mutation/targets";
 
 /** docs/mutation.md is generated from Stryker's JSON reports; these pin how scores and survivors are read. */
 
@@ -97,6 +99,16 @@ describe("the mutation report", () => {
         );
         assert.match(text, /\| policy\/y\.ts \| not measured \|/);
         assert.match(text, /- line 2, ConditionalExpression: `!url` -> `false`\. \*\*Not explained\*\*/);
+    });
+
+    it("has a rule for every file it mutates, and every test file a rule names exists", () => {
+        const root = path.join(__dirname, "..");
+        const files = mutatedFiles(root);
+        assert.ok(files.includes("components/config/schema.ts") && files.includes("policy/facts.ts"));
+        const missing = files
+            .flatMap((file) => testsFor(file))
+            .filter((test, index, all) => all.indexOf(test) === index && !existsSync(path.join(root, test)));
+        assert.deepEqual(missing, []);
     });
 
     it("finds the tests of every file, including a module split into a folder, and names the fix for a file with none", () => {

@@ -3,6 +3,7 @@ import { before, describe, it } from "node:test";
 
 import { auditDiagnosticSettingName } from "../components/openAiAuditLog";
 import { ofType, runProgram, single, stackConfig, UNKNOWN, type ProgramRun } from "./support/program";
+import { withBootstrapOutputs } from "./support/configs";
 import { mockGuid, TEST_SUBSCRIPTION_ID } from "./support/world";
 
 /**
@@ -32,7 +33,7 @@ function devWithAudit(audit: unknown): Record<string, unknown> {
 describe("audit on the prod stack (managed account, workspace the stack creates), as pulumi up runs it", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runProgram({ config: stackConfig("prod"), stack: "prod" });
+        run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
     });
 
     it("creates the configured PerGB2018 workspace, protected like the account", () => {
@@ -69,7 +70,11 @@ describe("audit on the prod stack (managed account, workspace the stack creates)
 
 describe("audit on the prod stack, as pulumi preview runs it", () => {
     it("links the setting to the account and the workspace by dependency while their ids are unknown", async () => {
-        const run = await runProgram({ config: stackConfig("prod"), stack: "prod", preview: true });
+        const run = await runProgram({
+            config: withBootstrapOutputs(stackConfig("prod")),
+            stack: "prod",
+            preview: true,
+        });
         const setting = single(run.resources, SETTING);
         assert.equal(setting.inputs.resourceUri, UNKNOWN);
         assert.equal(setting.inputs.workspaceId, UNKNOWN);

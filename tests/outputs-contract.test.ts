@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 
 import { OUTPUTS_CONTRACT_VERSION } from "../components/constants";
-import { GREENFIELD_CONFIG } from "./support/configs";
+import { GREENFIELD_CONFIG, withBootstrapOutputs } from "./support/configs";
 import { isSecret, runProgram, stackConfig, type ProgramRun } from "./support/program";
 import { doc, firstCellName, section, tableRows } from "./support/readme";
 import { PLATFORM_STACK, worldWithPlatformStack } from "./support/world";
@@ -27,7 +27,8 @@ const RUNS: Record<string, () => Promise<ProgramRun>> = {
     "existing cluster and account, previewed": () =>
         runProgram({ config: stackConfig("dev"), stack: "dev", preview: true }),
     "managed cluster and account": () => runProgram({ config: GREENFIELD_CONFIG, stack: "greenfield" }),
-    "production stack with audit (Pulumi.prod.yaml)": () => runProgram({ config: stackConfig("prod"), stack: "prod" }),
+    "production stack with audit (Pulumi.prod.yaml)": () =>
+        runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" }),
     "cluster from another stack": () =>
         runProgram({
             config: {

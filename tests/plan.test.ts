@@ -67,7 +67,7 @@ describe("the dev plan's access path", () => {
         assert.equal(
             basis["federated credential/issuer"],
             "linked by construction: the same value as the issuer URL of cluster myAKSCluster (cluster-workload-identity.issuerUrl) " +
-                "(workload-default-ai-service-account-fic.issuer depends on cluster-workload-identity), passed verbatim",
+                "(workload-primary-fic.issuer depends on cluster-workload-identity), passed verbatim",
         );
         assert.equal(
             basis["federated credential/subject"],
@@ -183,6 +183,7 @@ describe("the plan as JSON", () => {
             "warnings",
             "placeholders",
             "accessPath",
+            "deployerAccess",
             "policies",
             "outputs",
             "audit",
@@ -247,16 +248,10 @@ describe("the plan as JSON", () => {
                 ["aks", "pulumi:providers:kubernetes", null, false, false],
                 ["cluster-workload-identity", "pulumi-nodejs:dynamic/aks:WorkloadIdentityFeatures", null, false, true],
                 ["smoke-test-job", "kubernetes:batch/v1:Job", null, false, false],
-                [
-                    "workload-default-ai-service-account-fic",
-                    "azure-native:managedidentity:FederatedIdentityCredential",
-                    null,
-                    true,
-                    false,
-                ],
                 ["workload-default-ai-service-account-sa", "kubernetes:core/v1:ServiceAccount", null, false, false],
                 ["workload-identity", "azure-native:managedidentity:UserAssignedIdentity", null, false, false],
                 ["workload-openai-user", "azure-native:authorization:RoleAssignment", null, true, false],
+                ["workload-primary-fic", "azure-native:managedidentity:FederatedIdentityCredential", null, true, false],
             ],
         );
         assert.equal(plan.summary.resources, 9);
@@ -269,11 +264,11 @@ describe("the plan as JSON", () => {
             [
                 "workload-default-ai-service-account-sa -> workload-identity",
                 "workload-openai-user -> workload-identity",
-                "workload-default-ai-service-account-fic -> cluster-workload-identity",
-                "workload-default-ai-service-account-fic -> workload-identity",
-                "workload-default-ai-service-account-fic -> workload-default-ai-service-account-sa",
+                "workload-primary-fic -> cluster-workload-identity",
+                "workload-primary-fic -> workload-identity",
+                "workload-primary-fic -> workload-default-ai-service-account-sa",
                 "ai-service-deployment -> workload-default-ai-service-account-sa",
-                "ai-service-deployment -> workload-default-ai-service-account-fic",
+                "ai-service-deployment -> workload-primary-fic",
                 "ai-service-deployment -> workload-openai-user",
                 "ai-service-deployment -> cluster-workload-identity",
                 "ai-service-deployment -> workload-identity",
@@ -294,13 +289,13 @@ describe("the Mermaid diagram", () => {
         for (const line of [
             '    subgraph g_r_workload["WorkloadIdentity workload"]',
             '        r_workload_identity["UserAssignedIdentity<br/>workload-identity"]',
-            '        r_workload_default_ai_service_account_fic["FederatedIdentityCredential<br/>workload-default-ai-service-account-fic"]',
+            '        r_workload_primary_fic["FederatedIdentityCredential<br/>workload-primary-fic"]',
             '    subgraph g_r_ai_service["AiService ai-service"]',
             '        r_ai_service_deployment["Deployment<br/>ai-service-deployment"]',
             '    r_aks["provider kubernetes<br/>aks"]',
             '    read_myOpenAI[("Azure OpenAI myOpenAI<br/>(existing, read)")]',
             "    r_ai_service_deployment -.-> r_workload_default_ai_service_account_sa",
-            "    r_workload_default_ai_service_account_fic -.-> r_cluster_workload_identity",
+            "    r_workload_primary_fic -.-> r_cluster_workload_identity",
         ]) {
             assert.ok(mermaid.includes(`${line}\n`), `missing: ${line}`);
         }
@@ -313,8 +308,8 @@ describe("the Mermaid diagram", () => {
             .filter((l) => l.includes("==>"));
         assert.deepEqual(path, [
             '    r_ai_service_deployment ==>|"2. service account: ok"| r_workload_default_ai_service_account_sa',
-            '    r_workload_default_ai_service_account_sa ==>|"3. federated credential: ok"| r_workload_default_ai_service_account_fic',
-            '    r_workload_default_ai_service_account_fic ==>|"4. identity: ok"| r_workload_identity',
+            '    r_workload_default_ai_service_account_sa ==>|"3. federated credential: ok"| r_workload_primary_fic',
+            '    r_workload_primary_fic ==>|"4. identity: ok"| r_workload_identity',
             '    r_workload_identity ==>|"5. role: ok"| r_workload_openai_user',
             '    r_workload_openai_user ==>|"6. scope: ok"| read_myOpenAI',
             '    read_myOpenAI ==>|"7. openai: ok"| read_myOpenAI_gpt_4o_mini',

@@ -177,7 +177,7 @@ describe("the policy adapter", () => {
         assert.deepEqual(seen, [
             "parent ai-service",
             "depends on workload-default-ai-service-account-sa",
-            "depends on workload-default-ai-service-account-fic",
+            "depends on workload-primary-fic",
             "depends on workload-openai-user",
             "depends on cluster-workload-identity",
             "depends on workload-identity",

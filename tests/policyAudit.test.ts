@@ -14,6 +14,7 @@ import {
     withDependencies,
     withInput,
 } from "./support/policyFixtures";
+import { withBootstrapOutputs } from "./support/configs";
 import { runProgram, stackConfig, type RegisteredResource } from "./support/program";
 
 /**
@@ -173,14 +174,18 @@ describe("openai-account-audit-logs (advisory, other stacks)", () => {
 describe("the program's own stacks under the audit policies", () => {
     for (const preview of [false, true]) {
         it(`prod (audit on in Pulumi.prod.yaml) passes both (${preview ? "preview" : "update"})`, async () => {
-            const { resources } = await runProgram({ config: stackConfig("prod"), stack: "prod", preview });
+            const { resources } = await runProgram({
+                config: withBootstrapOutputs(stackConfig("prod")),
+                stack: "prod",
+                preview,
+            });
             const { violations, gaveUp } = await evaluatePolicies(resources);
             assert.deepEqual([...violations, ...gaveUp], []);
         });
     }
 
     it("prod with audit turned off is a mandatory violation", async () => {
-        const config = { ...stackConfig("prod"), "aks-openai-wi:audit": { enabled: false } };
+        const config = { ...withBootstrapOutputs(stackConfig("prod")), "aks-openai-wi:audit": { enabled: false } };
         const { resources } = await runProgram({ config, stack: "prod", preview: true });
         const { violations } = await evaluatePolicies(resources);
         assert.deepEqual(

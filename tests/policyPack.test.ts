@@ -9,16 +9,19 @@ import { PACK_DIR, RunningPack } from "./support/policyEngine";
 import { runProgram, stackConfig } from "./support/program";
 
 /**
- * The pack as `pulumi preview --policy-pack policy` runs it: started by @pulumi/pulumi's own run-policy-pack from the
- * policy/ folder (TypeScript compiled and type-checked by Pulumi's ts-node), answering the engine's Analyze and
- * AnalyzeStack calls over gRPC. Only the Pulumi CLI itself is missing; tests/support/policyEngine.ts stands in for it.
+ * The pack as `pulumi preview --policy-pack policy` runs it: started by @pulumi/pulumi's own run-policy-pack
+ * (TypeScript compiled and type-checked by Pulumi's ts-node), answering the engine's Analyze and AnalyzeStack calls
+ * over gRPC. Only the Pulumi CLI itself is missing; tests/support/policyEngine.ts stands in for it. It runs from a copy
+ * of the policy/ folder alone, as `pulumi policy publish` ships it, so every test here also proves the pack is
+ * self-contained (tests/policySelfContained.test.ts checks its imports and package.json); the real CLI loads it from
+ * policy/ in `npm run e2e`. One start: Pulumi's ts-node type-checks the pack on every load, the slowest step here.
  */
 
 describe("the policy pack, loaded and called the way the Pulumi CLI does", () => {
     let pack: RunningPack;
 
     before(async () => {
-        pack = await RunningPack.start();
+        pack = await RunningPack.startFromCopy();
     });
 
     after(async () => {

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 
 import { evaluatePolicies, type PolicyReport } from "../tools/engine/policyHarness";
 import { runProgram, stackConfig } from "./support/program";
+import { TEST_ADMIN_GROUP_ID } from "./support/world";
 
 /**
  * What `pulumi preview --policy-pack policy` and `pulumi up --policy-pack policy` would report on this stack: every
@@ -13,7 +14,7 @@ import { runProgram, stackConfig } from "./support/program";
 const GREENFIELD = {
     "azure-native:location": "eastus",
     "aks-openai-wi:resourceGroupName": "rg-store",
-    "aks-openai-wi:cluster": { mode: "managed" },
+    "aks-openai-wi:cluster": { mode: "managed", adminGroupObjectIds: [TEST_ADMIN_GROUP_ID] },
     "aks-openai-wi:openai": { mode: "managed", accountName: "store-openai" },
     "aks-openai-wi:audit": { enabled: true },
 };

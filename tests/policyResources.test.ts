@@ -52,6 +52,8 @@ describe("every policy says why, how to fix it, and how hard it is enforced", ()
             "serviceaccount-workload-identity-annotations": "mandatory",
             "openai-account-custom-subdomain": "mandatory",
             "openai-account-local-auth-disabled": "advisory",
+            "aks-entra-only-access": "advisory",
+            "aks-entra-only-access-production": "mandatory",
             "workload-identity-chain": "mandatory",
             "workload-identity-least-privilege": "mandatory",
             "workload-identity-unused-credential": "advisory",

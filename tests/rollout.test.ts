@@ -12,7 +12,7 @@ import {
     type ProgramRun,
     type RegisteredResource,
 } from "./support/program";
-import { seedWorld } from "./support/world";
+import { seedWorld, TEST_ADMIN_GROUP_ID } from "./support/world";
 
 /**
  * Rollout safety and pod hardening of ai-service, as registered: what the Deployment waits for, when its pods roll,
@@ -22,7 +22,7 @@ import { seedWorld } from "./support/world";
 const GREENFIELD = {
     "azure-native:location": "eastus",
     "aks-openai-wi:resourceGroupName": "rg-store",
-    "aks-openai-wi:cluster": { mode: "managed" },
+    "aks-openai-wi:cluster": { mode: "managed", adminGroupObjectIds: [TEST_ADMIN_GROUP_ID] },
     "aks-openai-wi:openai": { mode: "managed", accountName: "store-openai" },
 };
 

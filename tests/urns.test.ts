@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
-import { GREENFIELD_CONFIG } from "./support/configs";
+import { GREENFIELD_CONFIG, withBootstrapOutputs } from "./support/configs";
 import { runProgram, stackConfig } from "./support/program";
 import { checkSnapshot, parseSnapshot, snapshotText, urnChangeMessage } from "./support/urnSnapshot";
 
@@ -29,7 +29,7 @@ const SCRATCH_CONFIG: Readonly<Record<string, unknown>> = {
 
 const STACKS: Readonly<Record<string, () => Readonly<Record<string, unknown>>>> = {
     dev: () => stackConfig("dev"),
-    prod: () => stackConfig("prod"),
+    prod: () => withBootstrapOutputs(stackConfig("prod")),
     scratch: () => SCRATCH_CONFIG,
 };
 

@@ -7,6 +7,7 @@ import { parseArgs } from "../tools/verify/args";
 import { parseArmId } from "../tools/verify/arm";
 import { KubernetesApi, loadKubeConfig } from "../tools/verify/kube";
 import { explainAiServiceAnswer, runChecks, TITLES, type CheckResult } from "../tools/verify/checks";
+import { CLUSTER_ACCESS_TITLE } from "../tools/verify/clusterAccessCheck";
 import { parseOutputs, UsageError } from "../tools/verify/outputs";
 import { formatReport } from "../tools/verify/report";
 import {
@@ -185,6 +186,7 @@ describe("verify's checks on a healthy stack", () => {
                 ["pass", TITLES.role],
                 ["pass", TITLES.audit],
                 ["skip", TITLES.call],
+                ["pass", CLUSTER_ACCESS_TITLE],
             ],
         );
     });
@@ -507,6 +509,7 @@ describe("verify's printed checklist", () => {
                 `[FAIL] ${TITLES.role}`,
                 `[PASS] ${TITLES.audit}`,
                 `[SKIP] ${TITLES.call}`,
+                `[PASS] ${CLUSTER_ACCESS_TITLE}`,
             ],
         );
         assert.ok(
@@ -514,7 +517,7 @@ describe("verify's printed checklist", () => {
                 /^ {7}Fix: pulumi refresh, then pulumi up: the stack re-creates the assignment/.test(line),
             ),
         );
-        assert.equal(lines.at(-1), "1 check failed: 6 passed, 1 failed, 1 skipped.");
+        assert.equal(lines.at(-1), "1 check failed: 7 passed, 1 failed, 1 skipped.");
     });
 });
 

@@ -151,7 +151,16 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
             `[PASS] ${TITLES.audit}`,
             `[PASS] ${TITLES.call}`,
         ]);
-        assert.match(run.stdout, /\nAll checks passed: 8 passed, 0 failed, 0 skipped\.\n$/);
+        // The quickstart's cluster keeps local accounts: a warning, with the command for this cluster.
+        assert.match(
+            run.stdout,
+            /\n\[WARN\] the cluster accepts Microsoft Entra ID sign-ins only \(local accounts off\)\n/,
+        );
+        assert.match(
+            run.stdout,
+            /\n {7}Fix: az aks update -g myResourceGroup -n myAKSCluster --disable-local-accounts\n/,
+        );
+        assert.match(run.stdout, /\nAll checks passed: 8 passed, 0 failed, 0 skipped; 1 warning\.\n$/);
         // The ready query, with this identity's principal id and this account's id in it.
         const printed = callsByPrincipalQuery(ACCOUNT_ID, PRINCIPAL_ID)
             .split("\n")
@@ -231,7 +240,7 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
             assert.match(
                 run.stdout,
                 new RegExp(
-                    `\\n${failing.length} checks? failed: ${7 - failing.length} passed, ${failing.length} failed, 1 skipped\\.\\n$`,
+                    `\\n${failing.length} checks? failed: ${7 - failing.length} passed, ${failing.length} failed, 1 skipped; 1 warning\\.\\n$`,
                 ),
             );
         });

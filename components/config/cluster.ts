@@ -1,4 +1,5 @@
 import { defaultClusterName } from "../naming";
+import { readClusterAccess } from "./clusterAccess";
 import { ConfigObject, modeOf, Problems } from "./reader";
 import { CLUSTER_KEYS, CLUSTER_MODES, DEFAULTS, KUBELOGIN_MODES, RULES } from "./schema";
 import type { ClusterSettings } from "./settings";
@@ -8,7 +9,7 @@ import type { ClusterSettings } from "./settings";
 export function readCluster(
     problems: Problems,
     raw: unknown,
-    context: { project: string; stack: string },
+    context: { project: string; stack: string; preview?: boolean },
 ): ClusterSettings {
     const mode = modeOf(problems, "cluster", raw, CLUSTER_MODES, "existing");
     const cluster = new ConfigObject(problems, "cluster", raw, CLUSTER_KEYS[mode], ` when cluster.mode is "${mode}"`);
@@ -24,6 +25,7 @@ export function readCluster(
                 kubernetesVersion: cluster.string("kubernetesVersion", RULES.kubernetesVersion),
                 nodeCount: cluster.integer("nodeCount", { min: 1, max: 100, example: "2" }, DEFAULTS.nodeCount),
                 nodeVmSize: cluster.string("nodeVmSize", RULES.nodeVmSize, DEFAULTS.nodeVmSize),
+                ...readClusterAccess(problems, cluster, { stack: context.stack, preview: context.preview ?? false }),
             };
         case "stack":
             return {

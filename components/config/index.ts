@@ -8,6 +8,7 @@
 export { loadSettings } from "./load";
 export { parseSettings } from "./parse";
 export { ConfigError } from "./reader";
+export { clusterAccessWarnings } from "./clusterAccess";
 export { parseQuantity } from "./aiService";
 export {
     CONFIG_NAMESPACE,

@@ -20,7 +20,7 @@ export function loadSettings(): Settings {
     }
     return parseSettings(
         { project: values, location: new pulumi.Config("azure-native").get("location"), otherKeys },
-        { project, stack: pulumi.getStack() },
+        { project, stack: pulumi.getStack(), preview: pulumi.runtime.isDryRun() },
     );
 }
 

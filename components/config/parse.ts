@@ -17,9 +17,13 @@ import { readSmokeTest } from "./smokeTest";
 
 /**
  * Validates raw stack configuration into Settings. Throws one ConfigError listing every problem; returns a deeply
- * frozen object otherwise.
+ * frozen object otherwise. `preview` (default false, the strict answer of `pulumi up`) lets a value the stack file marks
+ * as still to be copied in through to a preview (components/config/clusterAccess.ts).
  */
-export function parseSettings(raw: RawConfig, context: { readonly project: string; readonly stack: string }): Settings {
+export function parseSettings(
+    raw: RawConfig,
+    context: { readonly project: string; readonly stack: string; readonly preview?: boolean },
+): Settings {
     const problems = new Problems();
     const root = new ConfigObject(problems, "", raw.project, TOP_LEVEL_KEYS);
 

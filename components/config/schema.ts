@@ -1,5 +1,5 @@
 import { DEFAULT_ARM_ENDPOINT, PROJECT } from "../constants";
-import type { ClusterSettings, KubeloginMode, OpenAiSettings } from "./settings";
+import type { ClusterSettings, KubeloginMode, LocalAccounts, OpenAiSettings } from "./settings";
 
 /**
  * The key schema: every key the program accepts, its default, and the rule its value must follow. The readers take
@@ -8,6 +8,8 @@ import type { ClusterSettings, KubeloginMode, OpenAiSettings } from "./settings"
 
 export const DEFAULTS = {
     kubeloginMode: "azurecli",
+    // Issue 11: a cluster the stack creates accepts Microsoft Entra ID sign-ins only.
+    localAccounts: "disabled",
     nodeCount: 2,
     nodeVmSize: "Standard_D2s_v5",
     issuerUrlOutput: "oidcIssuerUrl",
@@ -46,6 +48,7 @@ export const SMOKE_TEST_KEYS = ["enabled", "image", "retryForSeconds"] as const;
 export const CLUSTER_MODES = ["existing", "managed", "stack"] as const;
 export const OPENAI_MODES = ["existing", "managed"] as const;
 export const KUBELOGIN_MODES: readonly KubeloginMode[] = ["azurecli", "workloadidentity", "spn", "msi"];
+export const LOCAL_ACCOUNTS: readonly LocalAccounts[] = ["disabled", "enabled"];
 export const DEPLOYMENT_SKUS = [
     "Standard",
     "GlobalStandard",
@@ -57,7 +60,16 @@ export const DEPLOYMENT_SKUS = [
 
 export const CLUSTER_KEYS: Record<ClusterSettings["mode"], readonly string[]> = {
     existing: ["mode", "name", "kubeloginMode"],
-    managed: ["mode", "name", "kubeloginMode", "kubernetesVersion", "nodeCount", "nodeVmSize"],
+    managed: [
+        "mode",
+        "name",
+        "kubeloginMode",
+        "kubernetesVersion",
+        "nodeCount",
+        "nodeVmSize",
+        "adminGroupObjectIds",
+        "localAccounts",
+    ],
     stack: ["mode", "stackReference", "issuerUrlOutput", "kubeconfigOutput", "kubeloginMode"],
 };
 
@@ -204,6 +216,11 @@ export const RULES = {
         pattern: /^\d+\.\d+(?:\.\d+)?$/,
         rule: "use a version AKS offers, as MAJOR.MINOR or MAJOR.MINOR.PATCH (az aks get-versions)",
         example: "1.33",
+    },
+    groupObjectId: {
+        pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+        rule: "must be the object id (a GUID) of a Microsoft Entra group, not its name or a user's id",
+        example: "<object id>",
     },
     nodeVmSize: {
         pattern: /^Standard_[A-Za-z0-9_]+$/,

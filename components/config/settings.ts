@@ -5,6 +5,9 @@
 
 export type KubeloginMode = "azurecli" | "workloadidentity" | "spn" | "msi";
 
+/** Local (certificate) accounts on a cluster the stack creates: "disabled" (Entra ID only) unless a throwaway says so. */
+export type LocalAccounts = "disabled" | "enabled";
+
 export type ClusterSettings =
     | {
           /** The cluster exists and is not this stack's: the stack only turns on the OIDC issuer and workload identity. */
@@ -20,6 +23,10 @@ export type ClusterSettings =
           readonly kubernetesVersion?: string;
           readonly nodeCount: number;
           readonly nodeVmSize: string;
+          /** "disabled": Microsoft Entra integration with Azure RBAC, no local accounts. */
+          readonly localAccounts: LocalAccounts;
+          /** Entra groups with cluster-admin; the deploying identity signs in as a member (bootstrap/github-oidc). */
+          readonly adminGroupObjectIds: readonly string[];
       }
     | {
           /** Another Pulumi stack owns the cluster and exports its issuer URL and kubeconfig. */

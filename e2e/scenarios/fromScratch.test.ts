@@ -13,8 +13,8 @@ import { World } from "../support/world";
 /**
  * From scratch, under the real engine: the stack creates the cluster (the ARM stand-in hands back the local API
  * server's issuer and kubeconfig, as AKS hands back its own), the account and its deployment, the identity and
- * ai-service. Then the namespace changes, which Azure allows only as delete-then-create for the federated
- * credential; then `protect` stops a destroy until it is turned off, as docs/lifecycle.md says.
+ * ai-service. Then the namespace and the credential's Azure name change, each as docs/lifecycle.md says; then
+ * `protect` stops a destroy until it is turned off.
  */
 
 const STACK = "scratch";
@@ -50,6 +50,19 @@ const armWrites = (pattern: RegExp) =>
         .filter((r) => r.method !== "GET" && pattern.test(r.path))
         .map((r) => `${r.method} ${r.path.split("/").slice(-2).join("/")}`);
 
+/** The federated-credential writes since request number `since`, as "METHOD name", in order. */
+const credentialWritesSince = (since: number) =>
+    world.arm.requests
+        .slice(since)
+        .filter((r) => /federatedIdentityCredentials\//i.test(r.path) && r.method !== "GET")
+        .map((r) => `${r.method} ${r.path.split("/").pop()}`);
+
+/** The subjects the stack's identity trusts now. */
+const subjects = () =>
+    federationOf(world.arm)
+        .credentials.filter((c) => c.identityName === IDENTITY)
+        .map((c) => c.subject);
+
 describe("from scratch", () => {
     test("pulumi up creates the cluster, the account, the identity and ai-service, and the pod gets a completion", async () => {
         await world.pulumi.ok(project, ["up", "--yes", "--stack", STACK, "--skip-preview"]);
@@ -66,27 +79,18 @@ describe("from scratch", () => {
         assert.equal(result.call?.status, 200, JSON.stringify(result));
     });
 
-    test("a new namespace: a credential for the new subject is created first, the old one deleted after, one write at a time", async () => {
+    test("a new namespace under the default Azure name: the credential is replaced delete-first, the ServiceAccount moves, pods roll", async () => {
         const before = world.arm.requests.length;
         await world.pulumi.ok(project, ["config", "set", "--path", "aiService.namespace", "shop", "--stack", STACK]);
         await world.pulumi.ok(project, ["up", "--yes", "--stack", STACK, "--skip-preview"]);
 
-        // The credential's Pulumi and Azure names derive from the ServiceAccount, so a new namespace is a new
-        // credential, not a replacement of the old one: the engine creates it, then deletes the old one at the end of
-        // the update. The subjects differ, so (issuer, subject) stays unique, and the writes never overlap.
-        const credentialWrites = world.arm.requests
-            .slice(before)
-            .filter((r) => /federatedIdentityCredentials\//i.test(r.path) && r.method !== "GET")
-            .map((r) => `${r.method} ${r.path.split("/").pop()}`);
-        assert.equal(credentialWrites.length, 2, credentialWrites.join(", "));
-        assert.match(credentialWrites[0], /^PUT .*shop/);
-        assert.match(credentialWrites[1], /^DELETE .*pets/);
-        assert.deepEqual(
-            federationOf(world.arm)
-                .credentials.filter((c) => c.identityName === IDENTITY)
-                .map((c) => c.subject),
-            ["system:serviceaccount:shop:ai-service-account"],
-        );
+        // The default Azure name follows the ServiceAccount, so the workload's credential (one Pulumi name,
+        // workload-primary-fic) gets a new Azure name: a replacement, delete-first, one write at a time.
+        assert.deepEqual(credentialWritesSince(before), [
+            "DELETE pets-ai-service-account",
+            "PUT shop-ai-service-account",
+        ]);
+        assert.deepEqual(subjects(), ["system:serviceaccount:shop:ai-service-account"]);
         await assert.rejects(
             kubectlGet(world.cluster, "serviceaccount", "ai-service-account", "-n", "pets"),
             /NotFound/,
@@ -95,6 +99,36 @@ describe("from scratch", () => {
         assert.equal(account.metadata.annotations["azure.workload.identity/client-id"], outputs.identityClientId);
 
         const pods = await kubectlGet(world.cluster, "pods", "-n", "shop", "-l", "app=ai-service");
+        const result = await callAsPod(world, pods.items[0]);
+        assert.equal(result.call?.status, 200, JSON.stringify(result));
+    });
+
+    test("an explicit Azure name, then a new namespace under it: a replacement, then an update in place (never a second create of that name)", async () => {
+        const renamed = world.arm.requests.length;
+        await world.pulumi.ok(project, [
+            "config",
+            "set",
+            "--path",
+            "aiService.federatedCredentialName",
+            "myFederatedCredential",
+            "--stack",
+            STACK,
+        ]);
+        await world.pulumi.ok(project, ["up", "--yes", "--stack", STACK, "--skip-preview"]);
+        // Same subject under a new name: the old one must go first, or Azure holds (issuer, subject) twice.
+        assert.deepEqual(credentialWritesSince(renamed), [
+            "DELETE shop-ai-service-account",
+            "PUT myFederatedCredential",
+        ]);
+
+        const moved = world.arm.requests.length;
+        await world.pulumi.ok(project, ["config", "set", "--path", "aiService.namespace", "pets", "--stack", STACK]);
+        await world.pulumi.ok(project, ["up", "--yes", "--stack", STACK, "--skip-preview"]);
+        // The dev stack's shape (Pulumi.dev.yaml names its credential): the subject is updated where it is.
+        assert.deepEqual(credentialWritesSince(moved), ["PUT myFederatedCredential"]);
+        assert.deepEqual(subjects(), ["system:serviceaccount:pets:ai-service-account"]);
+
+        const pods = await kubectlGet(world.cluster, "pods", "-n", "pets", "-l", "app=ai-service");
         const result = await callAsPod(world, pods.items[0]);
         assert.equal(result.call?.status, 200, JSON.stringify(result));
     });

@@ -26,6 +26,9 @@ export class CloudMocks implements pulumi.runtime.Mocks {
     /** Invokes seen, in order, for assertions on what the program read. */
     readonly calls: pulumi.runtime.MockCallArgs[] = [];
 
+    /** `<resource group>/<name>` of the clusters this stack created with managed Entra integration. */
+    private readonly createdEntraClusters = new Set<string>();
+
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         this.calls.push(args);
         const inputs = args.inputs as Record<string, string>;
@@ -54,12 +57,18 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                         issuerURL: cluster.oidcIssuerEnabled ? cluster.issuerUrl : undefined,
                     },
                     securityProfile: { workloadIdentity: { enabled: cluster.workloadIdentityEnabled } },
+                    disableLocalAccounts: cluster.localAccountsDisabled ?? false,
+                    ...(cluster.entraEnabled
+                        ? { aadProfile: { managed: true, enableAzureRBAC: true, tenantID: this.world.tenantId } }
+                        : {}),
                 };
             }
             case "azure-native:containerservice:listManagedClusterUserCredentials": {
-                const existing = this.world.clusters[`${inputs.resourceGroupName}/${inputs.resourceName}`];
-                // A cluster this stack creates (managed mode) does not exist in the world; it has local accounts.
-                const kubeconfig = existing?.entraEnabled
+                const key = `${inputs.resourceGroupName}/${inputs.resourceName}`;
+                // A cluster this stack creates answers as it was created: Entra ID (kubelogin) with managed Entra
+                // integration, client certificates without it.
+                const entraEnabled = this.world.clusters[key]?.entraEnabled ?? this.createdEntraClusters.has(key);
+                const kubeconfig = entraEnabled
                     ? entraKubeconfig(inputs.resourceName, this.world.tenantId)
                     : certificateKubeconfig(inputs.resourceName);
                 return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }] };
@@ -175,6 +184,9 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                     state: { ...inputs, name: computed(inputs.deploymentName) },
                 };
             case "azure-native:containerservice:ManagedCluster": {
+                if (inputs.aadProfile?.managed === true) {
+                    this.createdEntraClusters.add(`${inputs.resourceGroupName}/${inputs.resourceName}`);
+                }
                 const id = this.armId(
                     inputs.resourceGroupName,
                     "Microsoft.ContainerService/managedClusters",
@@ -273,6 +285,17 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                         `${inputs.applicationId}/federatedIdentityCredential/${mockGuid("fic", inputs.subject)}`,
                     ),
                     state: { ...inputs, credentialId: computed(mockGuid("fic", inputs.subject)) },
+                };
+            case "azuread:index/group:Group": {
+                const objectId = mockGuid("group", inputs.displayName);
+                return { id: created(objectId), state: { ...inputs, objectId: computed(objectId) } };
+            }
+            case "azure-native:authorization:RoleDefinition":
+                return {
+                    id: created(
+                        `${inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${inputs.roleDefinitionId}`,
+                    ),
+                    state: { ...inputs, name: computed(inputs.roleDefinitionId) },
                 };
             case "pulumi:providers:kubernetes":
                 return { id: created("kubernetes-provider-id"), state: inputs };

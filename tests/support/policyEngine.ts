@@ -1,5 +1,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 
@@ -53,10 +55,34 @@ export interface AnalyzerInfo {
 const LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
 
 export class RunningPack {
+    /** Removes what `startFromCopy` made, once the pack has stopped. */
+    private cleanup: () => void = () => undefined;
+
     private constructor(
         private readonly child: ChildProcess,
         private readonly client: Client,
     ) {}
+
+    /**
+     * Starts a copy of policy/ alone, with only node_modules beside it, as `pulumi policy publish` ships the folder
+     * and the service installs the packages it declares: a pack that reaches outside its folder fails to load here.
+     * `stop()` removes the copy.
+     */
+    static async startFromCopy(): Promise<RunningPack> {
+        const home = mkdtempSync(path.join(tmpdir(), "policy-pack-"));
+        const packDir = path.join(home, "pack");
+        cpSync(PACK_DIR, packDir, { recursive: true });
+        // Stands in for `npm install` of the declared packages where a published pack is enforced.
+        symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(home, "node_modules"), "dir");
+        try {
+            const pack = await RunningPack.start(packDir);
+            pack.cleanup = () => rmSync(home, { recursive: true, force: true });
+            return pack;
+        } catch (error) {
+            rmSync(home, { recursive: true, force: true });
+            throw error;
+        }
+    }
 
     /** Starts the pack in `packDir` (default: policy/) as the CLI would, and connects to it. */
     static async start(packDir: string = PACK_DIR): Promise<RunningPack> {
@@ -139,6 +165,7 @@ export class RunningPack {
         const exited = new Promise((resolve) => this.child.once("exit", resolve));
         this.child.kill();
         await exited;
+        this.cleanup();
     }
 }
 

@@ -46,6 +46,7 @@ export function recorded(
         retainOnDelete: false,
         protect: false,
         ignoreChanges: [],
+        aliases: [],
         ...extra,
     };
 }

@@ -44,7 +44,7 @@ export interface VerifyScenario {
     configMaps: Record<string, JsonObject>;
     secrets: Record<string, JsonObject>;
     forbiddenSecrets: string[];
-    cluster: { oidcIssuerEnabled: boolean; issuerUrl: string };
+    cluster: { oidcIssuerEnabled: boolean; issuerUrl: string; disableLocalAccounts?: boolean; entraManaged?: boolean };
     credentials: { name: string; issuer: string; subject: string; audiences: string[] }[];
     roleAssignments: { name: string; scope: string; roleDefinitionId: string; principalId: string }[];
     /** Diagnostic settings on the account, as ARM lists them. */
@@ -144,7 +144,8 @@ export function healthyScenario(): VerifyScenario {
         configMaps: {},
         secrets: {},
         forbiddenSecrets: [],
-        cluster: { oidcIssuerEnabled: true, issuerUrl: ISSUER },
+        // Entra ID only, as recommended (tests/verifyCommand.test.ts runs the quickstart's cluster, which is not).
+        cluster: { oidcIssuerEnabled: true, issuerUrl: ISSUER, disableLocalAccounts: true, entraManaged: true },
         credentials: [
             { name: "myFederatedCredential", issuer: ISSUER, subject: SUBJECT, audiences: [TOKEN_EXCHANGE_AUDIENCE] },
         ],

@@ -10,6 +10,8 @@ export const TEST_TENANT_ID = "72f988bf-0000-4000-8000-00000000a001";
 export const TEST_SUBSCRIPTION_ID = "0b1f6471-0000-4000-8000-00000000a002";
 /** The identity azure-native signs in as (the operator or CI), not the workload's identity. */
 export const TEST_DEPLOYER_OBJECT_ID = "5d3f1a2b-0000-4000-8000-00000000a003";
+/** The Entra group bootstrap/github-oidc makes the deployer a member of: cluster-admin on Entra-only clusters. */
+export const TEST_ADMIN_GROUP_ID = "9c2e4b7d-0000-4000-8000-00000000a004";
 
 export interface ExistingCluster {
     readonly location: string;
@@ -19,6 +21,8 @@ export interface ExistingCluster {
     readonly issuerUrl: string;
     /** Entra ID integration: the user kubeconfig runs kubelogin (devicecode) instead of carrying client certificates. */
     readonly entraEnabled: boolean;
+    /** `disableLocalAccounts`; AKS keeps local accounts unless told otherwise (default false). */
+    readonly localAccountsDisabled?: boolean;
 }
 
 export interface ExistingAccount {

@@ -39,6 +39,8 @@ export interface RegisteredResource {
     readonly retainOnDelete: boolean;
     readonly protect: boolean;
     readonly ignoreChanges: readonly string[];
+    /** The `aliases` option: an alias URN as given, or the name of an alias spec (`{ name }`). */
+    readonly aliases: readonly string[];
 }
 
 export interface ProgramRun<M extends pulumi.runtime.Mocks = pulumi.runtime.Mocks> {
@@ -262,6 +264,7 @@ function recordRegistrations(): RegisteredResource[] {
                         retainOnDelete: isRegister ? Boolean(req.getRetainondelete()) : false,
                         protect: isRegister ? Boolean(req.getProtect()) : false,
                         ignoreChanges: isRegister ? req.getIgnorechangesList() : [],
+                        aliases: isRegister ? aliasesOf(req) : [],
                     });
                 }
                 callback(err, response);
@@ -270,6 +273,19 @@ function recordRegistrations(): RegisteredResource[] {
     wrap("registerResource");
     wrap("readResource");
     return recorded;
+}
+
+/** The aliases of a registration, whether the SDK sent them as URNs or as specs. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function aliasesOf(req: any): string[] {
+    return [
+        ...req.getAliasurnsList(),
+        ...req
+            .getAliasesList()
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            .map((alias: any) => alias.getUrn() || alias.getSpec()?.getName() || "")
+            .filter((alias: string) => alias !== ""),
+    ];
 }
 
 /** Replaces unknown markers with UNKNOWN and unwraps secrets, recursively. */

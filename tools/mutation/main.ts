@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -7,7 +7,7 @@ import * as prettier from "prettier";
 
 import { EXPLAINED } from "./explained";
 import { renderReport, summarize, type FileRun, type FileSummary, type StrykerReport } from "./report";
-import { MUTATED_FOLDERS, testsFor } from "./targets";
+import { MUTATED_FOLDERS, mutatedFiles, testsFor } from "./targets";
 
 /**
  * `npm run mutation [-- <file>...]` (or `-- --report-only`): Stryker on each file of components/ and policy/ (or only the files given), one
@@ -21,19 +21,6 @@ const REPORTS = path.join(ROOT, "reports", "mutation");
 const DOC = path.join(ROOT, "docs", "mutation.md");
 const SUMMARIES = path.join(ROOT, "docs", "mutation.json");
 const TARGET_PERCENT = 90;
-
-/** Every .ts file of the mutated folders, relative to the root, sorted. */
-function mutatedFiles(): string[] {
-    const walk = (dir: string): string[] =>
-        readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-            const relative = `${dir}/${entry.name}`;
-            if (entry.isDirectory()) {
-                return entry.name === "node_modules" ? [] : walk(relative);
-            }
-            return entry.name.endsWith(".ts") ? [relative] : [];
-        });
-    return MUTATED_FOLDERS.flatMap(walk).sort();
-}
 
 const slug = (file: string) => file.replace(/[/.]/g, "_");
 
@@ -120,7 +107,7 @@ async function main(argv: readonly string[]): Promise<void> {
     // --report-only: render the docs again from the kept results, e.g. after adding a reason to explained.ts.
     const reportOnly = argv.includes("--report-only");
     const args = argv.filter((arg) => arg !== "--report-only");
-    const all = mutatedFiles();
+    const all = mutatedFiles(ROOT);
     for (const file of args) {
         if (!all.includes(file)) {
             throw new Error(

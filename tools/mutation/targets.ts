@@ -1,3 +1,6 @@
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+
 /**
  * Which tests exercise which file, for `npm run mutation`. Stryker's command runner cannot tell which test covers a
  * mutant, so each mutant of a file runs the whole command: these lists are the test files that run that file's code and
@@ -21,8 +24,16 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/aiService", tests: t("program", "urns", "rollout") },
     { prefix: "components/workloadIdentity", tests: t("program", "urns", "workloadIdentity", "lifecycle") },
     { prefix: "components/aksWorkloadIdentity", tests: t("clusterFeatures", "program", "lifecycle") },
-    { prefix: "components/existingCluster", tests: t("clusterFeatures", "program", "preview") },
-    { prefix: "components/managedCluster", tests: t("program", "environments", "lifecycle", "urns") },
+    {
+        prefix: "components/existingCluster",
+        tests: t("clusterFeatures", "program", "preview", "existingClusterAccess"),
+    },
+    {
+        prefix: "components/managedCluster",
+        tests: t("program", "environments", "lifecycle", "urns", "managedClusterAccess"),
+    },
+    { prefix: "components/entraKubeconfig", tests: t("managedClusterAccess") },
+    { prefix: "components/localAccountsAdvice", tests: t("existingClusterAccess", "verifyClusterAccess") },
     { prefix: "components/managedOpenAiAccount", tests: t("program", "environments", "lifecycle", "urns") },
     { prefix: "components/existingOpenAiAccount", tests: t("existingOpenAi", "program") },
     { prefix: "components/openAiTarget", tests: t("existingOpenAi", "program") },
@@ -35,18 +46,33 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/stackCluster", tests: t("discovery") },
     { prefix: "components/smokeTest", tests: t("smokeTest") },
     { prefix: "components/naming", tests: t("naming", "program") },
+    { prefix: "components/didYouMean", tests: t("config", "planCli", "verify") },
     { prefix: "components/constants", tests: t("program", "naming", "smokeTest", "lifecycle") },
     { prefix: "components/openAiAuditLog", tests: t("openAiAuditLog", "urns") },
     { prefix: "components/config/audit", tests: t("configAudit") },
-    { prefix: "components/config", tests: t("config", "configLifecycle", "readme-config") },
+    { prefix: "components/config", tests: t("config", "configLifecycle", "configuration-doc", "clusterAccessConfig") },
     { prefix: "policy/index", tests: t("policyPack") },
     { prefix: "policy/engineInternals", tests: t("policyUnknowns") },
+    { prefix: "policy/clusterAccessPolicies", tests: t("policyClusterAccess") },
     { prefix: "policy/auditPolicies", tests: [...t("policyAudit"), ...POLICY_TESTS] },
     { prefix: "policy/", tests: POLICY_TESTS },
 ];
 
 /** The folders whose every .ts file `npm run mutation` mutates. */
 export const MUTATED_FOLDERS: readonly string[] = ["components", "policy"];
+
+/** Every .ts file of the mutated folders under `root`, relative to it, sorted. */
+export function mutatedFiles(root: string): string[] {
+    const walk = (dir: string): string[] =>
+        readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+            const relative = `${dir}/${entry.name}`;
+            if (entry.isDirectory()) {
+                return entry.name === "node_modules" ? [] : walk(relative);
+            }
+            return entry.name.endsWith(".ts") ? [relative] : [];
+        });
+    return MUTATED_FOLDERS.flatMap(walk).sort();
+}
 
 /** The tests for `file`, or an error naming the file and the fix. */
 export function testsFor(file: string): readonly string[] {

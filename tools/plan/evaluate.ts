@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 
 import { runProgram, type RegisteredResource } from "../engine/runProgram";
 import { PlanMocks, type DiscoveryRead } from "./planMocks";
-import { COMPUTED_PLACEHOLDER, containsPlaceholder, type PlaceholderKind } from "./placeholders";
+import { COMPUTED_PLACEHOLDER, containsPlaceholder, placeholdersIn, type PlaceholderKind } from "./placeholders";
 
 /**
  * Evaluates index.ts under the plan's mocks, as `pulumi preview` would run it, with no cloud and no credentials.
@@ -61,6 +61,10 @@ async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
     });
     const placeholders = new Map(first.value.mocks.catalog);
     placeholders.set(COMPUTED_PLACEHOLDER, "computed");
+    // A value the stack file marks as still to be copied in (e.g. cluster.adminGroupObjectIds in Pulumi.prod.yaml).
+    for (const text of placeholdersIn(options.config)) {
+        placeholders.set(text, "stack file");
+    }
     return {
         stack: options.stack,
         resources,

@@ -21,7 +21,9 @@ export type PlaceholderKind =
     /** A property of something the stack reads (existing cluster, account, other stack). */
     | "read"
     /** A value the program computed from other placeholders (a hash, an encoding); see tools/plan/evaluate.ts. */
-    | "computed";
+    | "computed"
+    /** A value the stack file itself marks, still to be copied in by hand; `pulumi up` refuses it until it is. */
+    | "stack file";
 
 export interface PlaceholderInfo {
     readonly text: string;

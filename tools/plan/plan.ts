@@ -3,6 +3,7 @@ import type { Policies } from "@pulumi/policy";
 import { PROJECT_NAME, type RegisteredResource } from "../engine/runProgram";
 import { analyzeAccessPath, type AccessAnalysis } from "./accessPath";
 import { analyzeAudit, type AuditPlan } from "./audit";
+import { analyzeDeployerAccess, type DeployerAccess } from "./deployerAccess";
 import { evaluateStack, type Evaluation } from "./evaluate";
 import { type PlaceholderKind, placeholdersIn } from "./placeholders";
 import { POLICY_PACK, runPolicies, type PolicyReport } from "./policyAdapter";
@@ -67,6 +68,8 @@ export interface Plan {
     /** Every placeholder shown in the plan, and where its value will come from. */
     readonly placeholders: readonly { readonly text: string; readonly kind: PlaceholderKind }[];
     readonly accessPath: AccessAnalysis;
+    /** How `pulumi up` signs in to Kubernetes, and with what rights. */
+    readonly deployerAccess: DeployerAccess;
     readonly policies: PolicyReport;
     /** The stack outputs `pulumi up` would export; secrets are shown as "[secret]". */
     readonly outputs: Readonly<Record<string, unknown>>;
@@ -122,6 +125,7 @@ export function assemblePlan(evaluation: Evaluation, policies: PolicyReport): Pl
         warnings: evaluation.warnings,
         placeholders: [...shown].map((text) => ({ text, kind: evaluation.placeholders.get(text) ?? kindOf(text) })),
         accessPath,
+        deployerAccess: analyzeDeployerAccess({ resources: evaluation.resources, reads: evaluation.reads }),
         policies,
         outputs,
         audit: analyzeAudit(evaluation.resources, evaluation.reads),
@@ -195,6 +199,11 @@ const INPUTS: Readonly<Record<string, readonly string[]>> = {
         "oidcIssuerProfile.enabled",
         "securityProfile.workloadIdentity.enabled",
         "identity.type",
+        // Who may sign in (issue 11).
+        "aadProfile.managed",
+        "aadProfile.enableAzureRBAC",
+        "aadProfile.adminGroupObjectIDs",
+        "disableLocalAccounts",
     ],
     "pulumi-nodejs:dynamic/aks:WorkloadIdentityFeatures": ["subscriptionId", "resourceGroupName", "clusterName"],
     "pulumi:providers:kubernetes": [

@@ -31,6 +31,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     /** Every placeholder handed out, with where its value comes from. */
     readonly catalog = new Map<string, PlaceholderKind>();
 
+    /** Clusters this stack creates without Entra integration: their user kubeconfig is a client certificate. */
+    private readonly localAccountClusters = new Set<string>();
+
     /** @param variant 0 for the plan's own spelling of placeholders, 1 for the second, differential evaluation. */
     constructor(private readonly variant: 0 | 1 = 0) {}
 
@@ -96,6 +99,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 };
             case "azure-native:containerservice:ManagedCluster": {
                 const name = String(inputs.resourceName);
+                if (inputs.aadProfile?.managed !== true) {
+                    this.localAccountClusters.add(name);
+                }
                 return {
                     id: after(`resource id of AKS cluster ${name}`),
                     state: {
@@ -189,6 +195,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                                 enabled: this.read(`whether cluster ${name} has workload identity on`),
                             },
                         },
+                        disableLocalAccounts: this.read(`whether cluster ${name} has local accounts disabled`),
+                        aadProfile: {
+                            managed: this.read(`whether cluster ${name} has AKS-managed Entra integration`),
+                            enableAzureRBAC: this.read(`whether cluster ${name} uses Azure RBAC for Kubernetes`),
+                        },
                     },
                     assumptions: [
                         `AKS cluster ${name} is assumed to exist in resource group ${inputs.resourceGroupName}; the plan ` +
@@ -202,7 +213,14 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return {
                     answer: {
                         kubeconfigs: [
-                            { name: "clusterUser", value: Buffer.from(this.kubeconfig(name)).toString("base64") },
+                            {
+                                name: "clusterUser",
+                                value: Buffer.from(
+                                    this.localAccountClusters.has(name)
+                                        ? this.certificateKubeconfig(name)
+                                        : this.kubeconfig(name),
+                                ).toString("base64"),
+                            },
                         ],
                     },
                     assumptions: [
@@ -294,6 +312,19 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             "        apiVersion: client.authentication.k8s.io/v1beta1",
             "        command: kubelogin",
             "        args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --login, devicecode]",
+            "",
+        ].join("\n");
+    }
+
+    /** A kubeconfig as AKS returns it for a cluster without Entra integration: a local account's certificate. */
+    private certificateKubeconfig(cluster: string): string {
+        const entra = this.kubeconfig(cluster);
+        const certificate = JSON.stringify(this.read(`client certificate of cluster ${cluster}'s local account`));
+        // The same cluster and context; the user holds the certificate instead of running kubelogin.
+        return [
+            entra.slice(0, entra.indexOf("      exec:")),
+            `      client-certificate-data: ${certificate}`,
+            `      client-key-data: ${certificate}`,
             "",
         ].join("\n");
     }

@@ -1,4 +1,5 @@
 import { HOPS, type AccessPath, type Check } from "./accessPath";
+import { renderDeployerAccess } from "./deployerAccess";
 import type { Plan, PlanResource } from "./plan";
 
 /**
@@ -71,6 +72,8 @@ export function renderText(plan: Plan): string {
             line(`  - ${warning}`);
         }
     }
+    line();
+    renderDeployerAccess(line, plan.deployerAccess);
     line();
 
     for (const path of plan.accessPath.paths) {

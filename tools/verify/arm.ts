@@ -56,6 +56,8 @@ export class AzureResourceManager implements ArmReader {
         return {
             oidcIssuerEnabled: cluster.oidcIssuerProfile?.enabled === true,
             issuerUrl: cluster.oidcIssuerProfile?.issuerURL,
+            disableLocalAccounts: cluster.disableLocalAccounts,
+            entraManaged: cluster.aadProfile?.managed,
         };
     }
 

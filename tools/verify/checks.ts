@@ -11,6 +11,7 @@ import {
 } from "../../components/constants";
 import { identityHash } from "../../components/naming";
 import { AUDIT_TITLE, auditCheck, type DiagnosticSettingsReader } from "./audit";
+import { clusterAccessCheck, readingClusterOnce } from "./clusterAccessCheck";
 import type { StackOutputs } from "./outputs";
 
 /**
@@ -38,6 +39,10 @@ export interface ClusterIssuer {
     readonly oidcIssuerEnabled: boolean;
     /** `oidcIssuerProfile.issuerURL`, verbatim. */
     readonly issuerUrl: string | undefined;
+    /** `disableLocalAccounts` (undefined when not reported: AKS's default, local accounts on). */
+    readonly disableLocalAccounts?: boolean;
+    /** `aadProfile.managed`: AKS-managed Microsoft Entra integration. */
+    readonly entraManaged?: boolean;
 }
 
 export interface FederatedCredentialView {
@@ -62,7 +67,8 @@ export interface ArmReader extends DiagnosticSettingsReader {
     listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentView[]>;
 }
 
-export type CheckStatus = "pass" | "fail" | "skip";
+/** "warn": worth fixing, but ai-service works (never changes the exit status). */
+export type CheckStatus = "pass" | "fail" | "skip" | "warn";
 
 export interface CheckResult {
     readonly title: string;
@@ -103,16 +109,19 @@ export async function runChecks(
     options: CheckOptions,
 ): Promise<CheckResult[]> {
     const namespace = outputs.serviceAccounts[0].namespace;
-    const [podResults, issuer, role, audit, call] = await Promise.all([
+    arm = readingClusterOnce(arm);
+    const clusterId = options.clusterId ?? outputs.clusterResourceId;
+    const [podResults, issuer, role, audit, call, access] = await Promise.all([
         podChecks(outputs, kube),
-        issuerCheck(outputs, arm, options.clusterId ?? outputs.clusterResourceId),
+        issuerCheck(outputs, arm, clusterId),
         roleCheck(outputs, arm),
         auditCheck(outputs, arm),
         options.call
             ? callCheck(namespace, kube)
             : Promise.resolve(skipped(TITLES.call, "add --call to send one request (one model call)")),
+        clusterAccessCheck(arm, clusterId),
     ]);
-    return [...podResults, issuer, role, audit, call];
+    return [...podResults, issuer, role, audit, call, access];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

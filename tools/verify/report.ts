@@ -1,7 +1,7 @@
 import type { CheckResult } from "./checks";
 import type { StackOutputs } from "./outputs";
 
-const MARK = { pass: "[PASS]", fail: "[FAIL]", skip: "[SKIP]" } as const;
+const MARK = { pass: "[PASS]", fail: "[FAIL]", skip: "[SKIP]", warn: "[WARN]" } as const;
 
 /** The checklist as printed: one item per check, its evidence indented under it, the fix under a failure. */
 export function formatReport(source: string, outputs: StackOutputs, results: readonly CheckResult[]): string {
@@ -22,10 +22,12 @@ export function formatReport(source: string, outputs: StackOutputs, results: rea
     }
     const count = (status: CheckResult["status"]) => results.filter((result) => result.status === status).length;
     const failed = count("fail");
+    const warned = count("warn");
     lines.push(
         "",
         `${failed === 0 ? "All checks passed" : `${failed} check${failed === 1 ? "" : "s"} failed`}: ` +
-            `${count("pass")} passed, ${failed} failed, ${count("skip")} skipped.`,
+            `${count("pass")} passed, ${failed} failed, ${count("skip")} skipped` +
+            `${warned === 0 ? "" : `; ${warned} warning${warned === 1 ? "" : "s"}`}.`,
     );
     return lines.join("\n");
 }
