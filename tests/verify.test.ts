@@ -344,13 +344,13 @@ describe("verify's checks, one failure each", () => {
         );
     });
 
-    it("a credential without the token-exchange audience fails the issuer check (AADSTS700213)", async () => {
+    it("a credential without the token-exchange audience fails the issuer check (AADSTS700212)", async () => {
         const scenario = healthyScenario();
         scenario.credentials[0].audiences = ["api://other"];
         const result = resultOf(await check(scenario), TITLES.issuer);
         assert.equal(result.status, "fail");
         assert.deepEqual(result.details, [
-            'credential myFederatedCredential: audiences ["api://other"] lack api://AzureADTokenExchange (AADSTS700213)',
+            'credential myFederatedCredential: audiences ["api://other"] lack api://AzureADTokenExchange (AADSTS700212)',
         ]);
     });
 
@@ -464,7 +464,18 @@ describe("explainAiServiceAnswer", () => {
             '{"detail":"AADSTS700211: No matching federated identity record found for presented assertion issuer"}',
             /\(AADSTS700211\)/,
         ],
-        ["an audience mismatch", 500, '{"detail":"AADSTS700213: ..."}', /\(AADSTS700213\)/],
+        [
+            "an audience mismatch",
+            500,
+            '{"detail":"AADSTS700212: No matching federated identity record found for presented assertion audience"}',
+            /^Entra ID found no federated credential matching the pod's token \(AADSTS700212\)/,
+        ],
+        [
+            "a subject mismatch",
+            500,
+            '{"detail":"AADSTS700213: No matching federated identity record found for presented assertion subject"}',
+            /^Entra ID found no federated credential matching the pod's token \(AADSTS700213\)/,
+        ],
         [
             "a role not effective yet",
             500,

@@ -433,7 +433,7 @@ export async function issuerCheck(
         }
         if (!audienceOk) {
             lines.push(
-                `credential ${credential.name}: audiences ${JSON.stringify(credential.audiences)} lack ${TOKEN_EXCHANGE_AUDIENCE} (AADSTS700213)`,
+                `credential ${credential.name}: audiences ${JSON.stringify(credential.audiences)} lack ${TOKEN_EXCHANGE_AUDIENCE} (AADSTS700212)`,
             );
         }
     }
@@ -562,7 +562,9 @@ export function explainAiServiceAnswer(status: number, body: string): AiServiceV
             fix: "kubectl rollout restart deployment/ai-service; the app must re-read AZURE_FEDERATED_TOKEN_FILE",
         };
     }
-    if (code === "AADSTS70021" || code === "AADSTS700211" || code === "AADSTS700213") {
+    // No matching federated credential: 70021 (none at all, or still propagating), 700211 issuer, 700213 subject,
+    // 700212 audience (codes as Microsoft's Azure Identity troubleshooting guide lists them; see docs/troubleshooting.md).
+    if (["AADSTS70021", "AADSTS700211", "AADSTS700212", "AADSTS700213"].includes(code ?? "")) {
         return {
             ok: false,
             reason: `Entra ID found no federated credential matching the pod's token (${code}): issuer, subject or audience differ, or a new credential has not propagated (a minute or two)`,
