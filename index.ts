@@ -163,6 +163,7 @@ function clusterFor(settings: Settings, existing: Discovery, subscriptionId: str
                 nodeCount: cluster.nodeCount,
                 nodeVmSize: cluster.nodeVmSize,
                 kubeloginMode: cluster.kubeloginMode,
+                armEndpoint: settings.armEndpoint,
                 protect: settings.protect,
             });
         case "stack":

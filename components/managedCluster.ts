@@ -20,6 +20,8 @@ export interface ManagedAksClusterArgs {
     readonly nodeVmSize: string;
     /** Non-interactive kubelogin mode for Entra-enabled clusters. */
     readonly kubeloginMode: KubeloginMode;
+    /** Azure Resource Manager endpoint (default the public cloud's); names a national cloud to kubelogin. */
+    readonly armEndpoint?: string;
     /** Refuse to delete or replace the cluster (`pulumi destroy` stops at it) until unprotected. Default false. */
     readonly protect?: boolean;
 }
@@ -79,7 +81,7 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
             { resourceGroupName: args.resourceGroupName, resourceName: this.cluster.name, format: "exec" },
             { parent: this },
         );
-        this.kubeconfig = userKubeconfig(credentials, args.kubeloginMode);
+        this.kubeconfig = userKubeconfig(credentials, args.kubeloginMode, args.armEndpoint);
         this.clusterIdentifier = `${args.resourceGroupName}/${args.clusterName}`;
         this.workloadIdentityReady = [this.cluster];
 
