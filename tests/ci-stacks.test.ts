@@ -1,10 +1,18 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
-import { affectedStacks, deploymentOrder, kubeloginAdvice, projectStacks } from "../tools/ci/stacks";
+import {
+    affectedStacks,
+    deploymentOrder,
+    kubeloginAdvice,
+    projectStacks,
+    stacksForChange,
+    type ChangeHistory,
+} from "../tools/ci/stacks";
 
 /** Which stacks a change previews and deploys (tools/ci/stacks.ts, run by both workflows). */
 
@@ -83,5 +91,76 @@ describe("kubelogin advice for CI", () => {
 
     it("is silent for workloadidentity, which kubelogin serves from GitHub's OIDC token endpoint", () => {
         assert.equal(kubeloginAdvice("prod", "workloadidentity"), undefined);
+    });
+});
+
+describe("deploy.yml's previous commit, when the change cannot be computed", () => {
+    const BEFORE = "1f0c2b3a4d5e6f708192a3b4c5d6e7f8091a2b3c";
+    const HEAD = "9e8d7c6b5a49382716051f2e3d4c5b6a79881726";
+    /** A clone that has `known` commits and whose diff of BEFORE...HEAD is `changed` (or throws). */
+    function history(known: readonly string[], changed: string[] | Error): ChangeHistory {
+        return {
+            hasCommit: (sha) => known.includes(sha),
+            changedFiles: () => {
+                if (changed instanceof Error) {
+                    throw changed;
+                }
+                return changed;
+            },
+        };
+    }
+    const EVERY = "deploying every stack (dev, staging, prod).";
+
+    it("an ordinary push: the stacks its files affect, no notice", () => {
+        assert.deepEqual(stacksForChange(BEFORE, HEAD, STACKS, history([BEFORE, HEAD], ["Pulumi.staging.yaml"])), {
+            stacks: ["staging"],
+        });
+    });
+
+    it("the branch's first push (before is all zeros, or empty): every stack, saying why", () => {
+        for (const before of ["0000000000000000000000000000000000000000", "", undefined]) {
+            assert.deepEqual(stacksForChange(before, HEAD, STACKS, history([HEAD], [])), {
+                stacks: ["dev", "staging", "prod"],
+                notice: `no previous commit for this change (the branch's first push): ${EVERY}`,
+            });
+        }
+    });
+
+    it("a force-push (before is not in the clone): every stack, never none", () => {
+        assert.deepEqual(stacksForChange(BEFORE, HEAD, STACKS, history([HEAD], ["README.md"])), {
+            stacks: ["dev", "staging", "prod"],
+            notice:
+                `the previous commit ${BEFORE} is not in the clone (a force-push rewrote it, or the checkout is ` +
+                `shallow: actions/checkout needs fetch-depth: 0): ${EVERY}`,
+        });
+    });
+
+    it("unrelated histories (git cannot diff): every stack", () => {
+        const failure = new Error("fatal: no merge base\nmore");
+        assert.deepEqual(stacksForChange(BEFORE, HEAD, STACKS, history([BEFORE, HEAD], failure)), {
+            stacks: ["dev", "staging", "prod"],
+            notice: `git could not compare ${BEFORE} with ${HEAD} (fatal: no merge base): ${EVERY}`,
+        });
+    });
+
+    it("a previous commit that is not a commit id (an option to git, say): every stack, and git is not asked", () => {
+        const asked: string[] = [];
+        const spy: ChangeHistory = {
+            hasCommit: (sha) => (asked.push(sha), true),
+            changedFiles: () => (asked.push("diff"), []),
+        };
+        assert.deepEqual(stacksForChange("--output=/tmp/x", HEAD, STACKS, spy).stacks, ["dev", "staging", "prod"]);
+        assert.deepEqual(asked, []);
+    });
+
+    it("the script, run as deploy.yml runs it with a commit the clone lacks: every stack on stdout, the notice on stderr", () => {
+        const result = spawnSync(
+            process.execPath,
+            ["--import", "tsx", path.join(__dirname, "..", "tools", "ci", "stacks.ts"), "affected", BEFORE, "HEAD"],
+            { encoding: "utf8" },
+        );
+        assert.equal(result.status, 0, result.stderr);
+        assert.deepEqual(JSON.parse(result.stdout), deploymentOrder(projectStacks()));
+        assert.match(result.stderr, new RegExp(`^::notice::the previous commit ${BEFORE} is not in the clone`, "m"));
     });
 });

@@ -85,15 +85,82 @@ export function kubeloginAdvice(stack: string, mode: string): string | undefined
     );
 }
 
-function changedFiles(base: string, head: string): string[] {
-    return execFileSync("git", ["diff", "--name-only", `${base}...${head}`], { cwd: PROJECT_ROOT, encoding: "utf8" })
-        .split("\n")
-        .filter((line) => line !== "");
+/** What `stacksForChange` needs from git; the real one reads the clone, tests pass their own. */
+export interface ChangeHistory {
+    /** Whether the clone has the commit (a force-push leaves the old head out of it). */
+    hasCommit(sha: string): boolean;
+    /** Files changed between the merge base of `base` and `head`, and `head`; throws when there is no merge base. */
+    changedFiles(base: string, head: string): string[];
+}
+
+export interface StacksForChange {
+    readonly stacks: string[];
+    /** Why every stack was chosen without looking at the change, for a `::notice::` in the run's log. */
+    readonly notice?: string;
 }
 
 /**
- * `stacks.ts affected <base> <head>` prints the affected stacks as a JSON array (every stack when base is empty or
- * all zeros, as on a new branch); `stacks.ts only <a,b|all>` prints the named stacks that exist;
+ * The stacks a push or pull request affects. When the change cannot be computed it is every stack, never none: no
+ * previous commit (a new branch: all zeros, or empty), a base that is not a commit id, a base the clone does not have
+ * (a force-push rewrote it away), or unrelated histories. Deploying a stack too many is safe; skipping one is not.
+ */
+export function stacksForChange(
+    base: string | undefined,
+    head: string,
+    stacks: readonly string[],
+    history: ChangeHistory,
+): StacksForChange {
+    const every = (why: string): StacksForChange => ({
+        stacks: deploymentOrder(stacks),
+        notice: `${why}: deploying every stack (${deploymentOrder(stacks).join(", ")}).`,
+    });
+    if (base === undefined || base === "" || /^0+$/.test(base)) {
+        return every("no previous commit for this change (the branch's first push)");
+    }
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(base)) {
+        return every(`the previous commit "${base}" is not a commit id`);
+    }
+    if (!history.hasCommit(base)) {
+        return every(
+            `the previous commit ${base} is not in the clone (a force-push rewrote it, or the checkout is shallow: ` +
+                `actions/checkout needs fetch-depth: 0)`,
+        );
+    }
+    let files: string[];
+    try {
+        files = history.changedFiles(base, head);
+    } catch (error) {
+        return every(
+            `git could not compare ${base} with ${head} (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
+        );
+    }
+    return { stacks: affectedStacks(files, stacks) };
+}
+
+/** The clone's history, through git. */
+const cloneHistory: ChangeHistory = {
+    hasCommit(sha) {
+        try {
+            execFileSync("git", ["cat-file", "-e", `${sha}^{commit}`], { cwd: PROJECT_ROOT, stdio: "ignore" });
+            return true;
+        } catch {
+            return false;
+        }
+    },
+    changedFiles(base, head) {
+        return execFileSync("git", ["diff", "--name-only", `${base}...${head}`], {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        })
+            .split("\n")
+            .filter((line) => line !== "");
+    },
+};
+
+/**
+ * `stacks.ts affected <base> <head>` prints the affected stacks as a JSON array (every stack when the change cannot be
+ * computed, see `stacksForChange`); `stacks.ts only <a,b|all>` prints the named stacks that exist;
  * `stacks.ts kubelogin <stack>` prints an annotation when the stack's login mode is fragile in CI.
  */
 function main(argv: readonly string[]): void {
@@ -102,10 +169,12 @@ function main(argv: readonly string[]): void {
     switch (command) {
         case "affected": {
             const [base, head] = args;
-            const all = base === undefined || base === "" || /^0+$/.test(base);
-            console.log(
-                JSON.stringify(all ? deploymentOrder(stacks) : affectedStacks(changedFiles(base, head), stacks)),
-            );
+            const decision = stacksForChange(base, head ?? "HEAD", stacks, cloneHistory);
+            if (decision.notice !== undefined) {
+                // stderr: stdout is the JSON the workflow captures; the runner reads workflow commands from both.
+                console.error(`::notice::${decision.notice}`);
+            }
+            console.log(JSON.stringify(decision.stacks));
             return;
         }
         case "only": {
