@@ -10,6 +10,7 @@ import {
     deploymentOrder,
     kubeloginAdvice,
     projectStacks,
+    secretsProviderCheck,
     stacksForChange,
     type ChangeHistory,
 } from "../tools/ci/stacks";
@@ -162,5 +163,60 @@ describe("deploy.yml's previous commit, when the change cannot be computed", () 
         assert.equal(result.status, 0, result.stderr);
         assert.deepEqual(JSON.parse(result.stdout), deploymentOrder(projectStacks()));
         assert.match(result.stderr, new RegExp(`^::notice::the previous commit ${BEFORE} is not in the clone`, "m"));
+    });
+});
+
+describe("the secrets provider on a self-managed backend", () => {
+    const BACKEND = "azblob://state?storage_account=contosostate";
+    const base = { stack: "prod", backendUrl: BACKEND, secretsProvider: undefined, passphraseSet: false };
+
+    it("Pulumi Cloud: nothing to check", () => {
+        assert.deepEqual(secretsProviderCheck({ ...base, backendUrl: "" }), { ok: true });
+    });
+
+    it("the passphrase provider without PULUMI_CONFIG_PASSPHRASE: fails, naming the stack, the backend and both fixes", () => {
+        assert.deepEqual(secretsProviderCheck(base), {
+            ok: false,
+            annotation:
+                `::error file=Pulumi.prod.yaml::stack prod is on the self-managed backend ${BACKEND} with the passphrase ` +
+                "secrets provider, and PULUMI_CONFIG_PASSPHRASE is not set, so Pulumi cannot decrypt its secrets. Fix " +
+                '(keyless): pulumi stack change-secrets-provider --stack prod "azurekeyvault://<vault>.vault.azure.net/' +
+                'keys/<key>", commit Pulumi.prod.yaml, and grant the deploy and preview identities "Key Vault Crypto ' +
+                "User\" on the key. Or set PULUMI_CONFIG_PASSPHRASE in the job's env from a secret of the GitHub " +
+                "environment prod. See docs/ci.md.",
+        });
+        assert.equal(secretsProviderCheck({ ...base, secretsProvider: "passphrase" }).ok, false);
+    });
+
+    it("the passphrase provider with PULUMI_CONFIG_PASSPHRASE (or _FILE) set: passes", () => {
+        assert.equal(secretsProviderCheck({ ...base, passphraseSet: true }).ok, true);
+    });
+
+    it("an Azure Key Vault key: passes, keyless, and says which role the job's identity needs", () => {
+        const provider = "azurekeyvault://contoso-kv.vault.azure.net/keys/pulumi";
+        assert.deepEqual(secretsProviderCheck({ ...base, secretsProvider: provider }), {
+            ok: true,
+            annotation:
+                `::notice file=Pulumi.prod.yaml::stack prod encrypts its secrets with ${provider}, signed in as the ` +
+                `job's Azure identity (it needs "Key Vault Crypto User" on that key).`,
+        });
+    });
+
+    it("another cloud's key service: passes with a warning that the workflows sign in to Azure only", () => {
+        const check = secretsProviderCheck({ ...base, secretsProvider: "awskms://alias/pulumi" });
+        assert.equal(check.ok, true);
+        assert.match(check.annotation ?? "", /^::warning file=Pulumi\.prod\.yaml::.*awskms:\/\/alias\/pulumi/);
+    });
+
+    it("the script exits 1 with the ::error when the job has no passphrase for a passphrase stack", () => {
+        const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_BACKEND_URL: BACKEND, PULUMI_CONFIG_PASSPHRASE: "" };
+        delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+        const result = spawnSync(
+            process.execPath,
+            ["--import", "tsx", path.join(__dirname, "..", "tools", "ci", "stacks.ts"), "secrets-provider", "prod"],
+            { encoding: "utf8", env },
+        );
+        assert.equal(result.status, 1, result.stderr);
+        assert.match(result.stdout, /^::error file=Pulumi\.prod\.yaml::stack prod is on the self-managed backend/);
     });
 });
