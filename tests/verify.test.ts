@@ -197,7 +197,10 @@ describe("verify's checks on a healthy stack", () => {
         assert.deepEqual(resultOf(results, TITLES.call), {
             title: TITLES.call,
             status: "pass",
-            details: ['"Built for tug-of-war champions and nap-time heroes alike."'],
+            details: [
+                '"Built for tug-of-war champions and nap-time heroes alike."',
+                "sent through the API server's service proxy",
+            ],
         });
         assert.deepEqual(kube.posted, [{ name: "Verify Tug Rope", tags: ["toy", "dog"] }]);
     });
@@ -444,7 +447,10 @@ describe("verify's checks, one failure each", () => {
             result.details[0],
             /^Entra ID found no federated credential matching the pod's token \(AADSTS70021\)/,
         );
-        assert.match(result.details[1], /^HTTP 500: \{"detail":"Error generating description/);
+        assert.match(
+            result.details[1],
+            /^HTTP 500 through the API server's service proxy: \{"detail":"Error generating description/,
+        );
     });
 });
 

@@ -6,10 +6,12 @@ import {
     CREDENTIAL_ENV_NAMES,
     IDENTITY_HASH_ANNOTATION,
     OPENAI_USER_ROLE_ID,
+    SMOKE_TEST_LABELS,
     TOKEN_EXCHANGE_AUDIENCE,
     USE_WORKLOAD_IDENTITY_LABEL,
 } from "../../components/constants";
 import { identityHash } from "../../components/naming";
+import { callPathFor, type NetworkPolicyView } from "./callPath";
 import type { StackOutputs } from "./outputs";
 
 /**
@@ -29,6 +31,15 @@ export interface KubeReader {
         service: string,
         port: number,
         path: string,
+        body: unknown,
+    ): Promise<{ status: number; body: string }>;
+    /** The NetworkPolicies of a namespace. */
+    listNetworkPolicies(namespace: string): Promise<NetworkPolicyView[]>;
+    /** A POST to `url` from a short-lived pod with `labels` in `namespace`, deleted afterwards. */
+    postFromPod(
+        namespace: string,
+        labels: Readonly<Record<string, string>>,
+        url: string,
         body: unknown,
     ): Promise<{ status: number; body: string }>;
 }
@@ -87,7 +98,7 @@ export const TITLES = {
     noKeys: "no key variable in env or envFrom",
     issuer: "the federated credential trusts the cluster's current issuer",
     role: "the identity holds Cognitive Services OpenAI User on the account",
-    call: "ai-service generates a description through the service proxy (--call)",
+    call: "ai-service generates a description (--call)",
 } as const;
 
 /** The label selector of ai-service's pods (its Deployment's selector). */
@@ -505,26 +516,58 @@ export async function roleCheck(outputs: StackOutputs, arm: ArmReader): Promise<
 export const CALL_PRODUCT = { name: "Verify Tug Rope", tags: ["toy", "dog"] } as const;
 
 async function callCheck(namespace: string, kube: KubeReader): Promise<CheckResult> {
-    let answer: { status: number; body: string };
+    let policies: NetworkPolicyView[];
     try {
-        answer = await kube.postToService(
-            namespace,
-            AI_SERVICE_NAME,
-            AI_SERVICE_PORT,
-            "generate/description",
-            CALL_PRODUCT,
-        );
+        policies = await kube.listNetworkPolicies(namespace);
     } catch (error) {
         return failed(
             TITLES.call,
-            [`the request through the API server's service proxy failed: ${firstLine(error)}`],
-            `kubectl auth can-i create services/proxy -n ${namespace}; kubectl get endpoints ${AI_SERVICE_NAME} -n ${namespace}`,
+            [
+                `cannot list the NetworkPolicies in ${namespace}, so verify cannot tell which path is admitted: ${firstLine(error)}`,
+            ],
+            `kubectl auth can-i list networkpolicies -n ${namespace}`,
+        );
+    }
+    const path = callPathFor(policies, { app: AI_SERVICE_NAME }, SMOKE_TEST_LABELS);
+    if (path.kind === "skip") {
+        return { title: TITLES.call, status: "skip", details: [path.reason], fix: path.fix };
+    }
+    const via =
+        path.kind === "service-proxy"
+            ? "through the API server's service proxy"
+            : `from a pod labelled ${Object.entries(path.labels)
+                  .map(([key, value]) => `${key}=${value}`)
+                  .join(",")} (NetworkPolicy ${path.policies.join(", ")} admits it, not the service proxy)`;
+    let answer: { status: number; body: string };
+    try {
+        answer =
+            path.kind === "service-proxy"
+                ? await kube.postToService(
+                      namespace,
+                      AI_SERVICE_NAME,
+                      AI_SERVICE_PORT,
+                      "generate/description",
+                      CALL_PRODUCT,
+                  )
+                : await kube.postFromPod(
+                      namespace,
+                      path.labels,
+                      `http://${AI_SERVICE_NAME}.${namespace}:${AI_SERVICE_PORT}/generate/description`,
+                      CALL_PRODUCT,
+                  );
+    } catch (error) {
+        return failed(
+            TITLES.call,
+            [`the request ${via} failed: ${firstLine(error)}`],
+            path.kind === "service-proxy"
+                ? `kubectl auth can-i create services/proxy -n ${namespace}; kubectl get endpoints ${AI_SERVICE_NAME} -n ${namespace}`
+                : `kubectl auth can-i create pods -n ${namespace}; kubectl get events -n ${namespace}`,
         );
     }
     const verdict = explainAiServiceAnswer(answer.status, answer.body);
-    const evidence = `HTTP ${answer.status}: ${oneLine(answer.body)}`;
+    const evidence = `HTTP ${answer.status} ${via}: ${oneLine(answer.body)}`;
     return verdict.ok
-        ? passed(TITLES.call, [`"${verdict.description}"`])
+        ? passed(TITLES.call, [`"${verdict.description}"`, `sent ${via}`])
         : failed(TITLES.call, [verdict.reason, evidence], verdict.fix);
 }
 
