@@ -132,6 +132,19 @@ function run(
     });
 }
 
+/** The token requests Entra answered since the `first`-th: its status, and when the assertion it judged was issued. */
+function judgedSince(first: number): { status: number; iat: number | undefined }[] {
+    return entra
+        .tokenRequests()
+        .slice(first)
+        .map((request) => ({ status: request.status, iat: decodeJwt(request.form.client_assertion).iat }));
+}
+
+/** `steps` sign-ins that succeeded, each with an assertion issued at its own step of the run. */
+function freshAtEachStep(start: number, steps: number): { status: number; iat: number }[] {
+    return Array.from({ length: steps }, (_, step) => ({ status: 200, iat: start + step * STEP }));
+}
+
 /** The Entra time format of an error description (.NET round-trip, seven fractional digits). */
 function entraTime(seconds: number): string {
     return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.0000000Z`;
@@ -227,13 +240,7 @@ for (const [credential, who] of [
             const steps = await run("project", credential, 4);
             assert.deepEqual(steps, [{ ok: true }, { ok: true }, { ok: true }, { ok: true }]);
             // The sign-ins span 3 * STEP = 720 s > LIFETIME, and each assertion Entra judged was issued at that step.
-            assert.deepEqual(
-                entra
-                    .tokenRequests()
-                    .slice(firstEntra)
-                    .map((request) => ({ status: request.status, iat: decodeJwt(request.form.client_assertion).iat })),
-                [0, 1, 2, 3].map((step) => ({ status: 200, iat: start + step * STEP })),
-            );
+            assert.deepEqual(judgedSince(firstEntra), freshAtEachStep(start, 4));
             // Every GitHub request asked for the exchange audience with the job's request token. (MSAL may call the
             // assertion callback more than once per token request; each call fetches anew, which is what matters.)
             const issued = actions.tokenRequests().slice(firstActions);
@@ -363,13 +370,7 @@ describe("the project's Azure SDK calls use it", () => {
             ["ok", "ok", "ok", "ok"],
         );
         // One sign-in per provider operation, each with a GitHub token issued at that moment of the run.
-        assert.deepEqual(
-            entra
-                .tokenRequests()
-                .slice(firstEntra)
-                .map((request) => ({ status: request.status, iat: decodeJwt(request.form.client_assertion).iat })),
-            [0, 1, 2, 3].map((step) => ({ status: 200, iat: start + step * STEP })),
-        );
+        assert.deepEqual(judgedSince(firstEntra), freshAtEachStep(start, 4));
         assert.deepEqual(
             new Set(arm.requests.map((request) => JSON.stringify(request.principal))),
             new Set([JSON.stringify({ oid: OBJECT_ID, appid: CLIENT_ID, aud: arm.url })]),

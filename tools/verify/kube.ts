@@ -10,7 +10,7 @@ import {
 } from "@kubernetes/client-node";
 
 import { DEFAULTS } from "../../components/config/schema";
-import { SMOKE_TEST_RUN_AS_USER } from "../../components/constants";
+import { curlContainerSettings, curlPodSpec } from "../../components/curlPod";
 import type { NetworkPolicyView } from "./callPath";
 import type { KubeReader } from "./checks";
 
@@ -170,16 +170,8 @@ export function callerPod(
         kind: "Pod",
         metadata: { generateName: "ai-service-verify-", namespace, labels: { ...labels } },
         spec: {
-            restartPolicy: "Never",
+            ...curlPodSpec(),
             activeDeadlineSeconds: POD_CALL_TIMEOUT_SECONDS + 60,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            nodeSelector: { "kubernetes.io/os": "linux" },
-            securityContext: {
-                runAsNonRoot: true,
-                runAsUser: SMOKE_TEST_RUN_AS_USER,
-                seccompProfile: { type: "RuntimeDefault" },
-            },
             containers: [
                 {
                     name: "call",
@@ -199,16 +191,7 @@ export function callerPod(
                         "\n%{http_code}",
                         url,
                     ],
-                    securityContext: {
-                        allowPrivilegeEscalation: false,
-                        capabilities: { drop: ["ALL"] },
-                        privileged: false,
-                        readOnlyRootFilesystem: true,
-                    },
-                    resources: {
-                        requests: { cpu: "10m", memory: "16Mi" },
-                        limits: { cpu: "100m", memory: "64Mi" },
-                    },
+                    ...curlContainerSettings(),
                 },
             ],
         },
