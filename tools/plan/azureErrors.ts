@@ -4,8 +4,11 @@ import { COGNITIVE_SERVICES_USER_ROLE_ID, OPENAI_CONTRIBUTOR_ROLE_ID, OPENAI_USE
  * The errors Microsoft Entra ID and Azure OpenAI answer when a hop of the access path is broken, in one place: the plan
  * names them for each hop, and the test stand-ins of Entra and Azure OpenAI (tests/support) answer with them, so what
  * the plan predicts is what the real client then reports. Texts follow the ones Azure returns (codes and wording as
- * seen in Azure/azure-workload-identity#340, #616, #1200 and Microsoft's AADSTS reference); trace ids and timestamps
- * are left out.
+ * seen in Azure/azure-workload-identity#340, #616, #1200); trace ids and timestamps are left out. The federation codes
+ * are as Microsoft's Azure Identity troubleshooting guide lists them (Azure/azure-sdk-for-js,
+ * sdk/identity/identity/TROUBLESHOOTING.md): 700211 issuer, 700212 audience, 700213 subject. Microsoft's AADSTS
+ * reference (learn.microsoft.com/entra/identity-platform/reference-error-codes) lists 700016 but none of those, and
+ * points to https://login.microsoftonline.com/error?code=<n> for current wording (docs/troubleshooting.md).
  */
 
 const FEDERATION_DOC = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
