@@ -172,6 +172,7 @@ function clusterFor(
                 tenantId,
                 localAccounts: cluster.localAccounts,
                 adminGroupObjectIds: cluster.adminGroupObjectIds,
+                armEndpoint: settings.armEndpoint,
                 protect: settings.protect,
             });
         case "stack":
