@@ -187,6 +187,7 @@ function clusterFor(
                 tenantId,
                 localAccounts: cluster.localAccounts,
                 adminGroupObjectIds: cluster.adminGroupObjectIds,
+                armEndpoint: settings.armEndpoint,
                 protect: settings.protect,
             });
         case "stack":

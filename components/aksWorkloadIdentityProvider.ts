@@ -1,6 +1,9 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
+import { CONTAINER_SERVICE_API_VERSION } from "./armApiVersions";
+import { azureCredential } from "./azureCredential";
+
 /**
  * What `az aks update --enable-oidc-issuer --enable-workload-identity` does, as a Pulumi dynamic provider for a cluster
  * this stack does not own: GET the managed cluster; only if either feature is off, PUT it back with both on, guarded by
@@ -11,7 +14,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
  * A read-modify-write of two fields is the only safe update of a cluster someone else owns.
  *
  * Pulumi serializes this provider into the stack state and runs it in its own process, so this file imports no
- * `@pulumi/pulumi` values and loads the Azure SDK inside the methods.
+ * `@pulumi/pulumi` values and loads the Azure SDK inside the methods. The project modules it imports (the credential,
+ * the api-version) are serialized with it by value.
  */
 
 export interface ClusterFeatureInputs {
@@ -131,15 +135,13 @@ export const clusterFeaturesProvider: dynamic.ResourceProvider<ClusterFeatureInp
 };
 
 async function armClient(inputs: ClusterFeatureInputs) {
-    const { DefaultAzureCredential } = await import("@azure/identity");
     const { ContainerServiceClient } = await import("@azure/arm-containerservice");
-    // The authority is the operator's (AZURE_AUTHORITY_HOST, default login.microsoftonline.com). With instance discovery
-    // on, MSAL asks login.microsoftonline.com to vouch for any authority it does not know: a call out of a sovereign or
-    // private cloud that fails where the public cloud is unreachable. The public and national clouds' authorities are
-    // known to MSAL without that call, so turning it off changes nothing for them.
-    const credential = new DefaultAzureCredential({ disableInstanceDiscovery: true });
+    // Read here, in the provider host (a child of the pulumi CLI, with the job's environment), on every operation: in
+    // GitHub Actions each operation's credential fetches its own fresh GitHub token (see azureCredential.ts).
+    const credential = await azureCredential(process.env);
     return new ContainerServiceClient(credential, inputs.subscriptionId, {
         endpoint: inputs.armEndpoint,
+        apiVersion: CONTAINER_SERVICE_API_VERSION,
         credentials: { scopes: [`${inputs.armEndpoint}.default`] },
     });
 }

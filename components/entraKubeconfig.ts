@@ -18,7 +18,13 @@ export const AKS_ENTRA_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
 type KubeconfigDocument = { users?: { name?: string; user?: Record<string, unknown> }[] };
 
 /** `kubeconfig` with every user on kubelogin `mode`; `tenantId` is the tenant the cluster's Entra profile names. */
-export function entraExecKubeconfig(kubeconfig: string, mode: KubeloginMode, tenantId: string): string {
+export function entraExecKubeconfig(
+    kubeconfig: string,
+    mode: KubeloginMode,
+    tenantId: string,
+    /** Azure Resource Manager endpoint; a national cloud's is named to kubelogin (`--environment`). */
+    armEndpoint?: string,
+): string {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { parse, stringify } = require("yaml") as typeof import("yaml");
     const document = parse(kubeconfig) as KubeconfigDocument;
@@ -35,7 +41,7 @@ export function entraExecKubeconfig(kubeconfig: string, mode: KubeloginMode, ten
             replaced = true;
         }
     }
-    return withNonInteractiveLogin(replaced ? stringify(document) : kubeconfig, mode);
+    return withNonInteractiveLogin(replaced ? stringify(document) : kubeconfig, mode, armEndpoint);
 }
 
 /** The exec user `az aks get-credentials` writes for an AKS-managed Entra cluster (interactive, rewritten after). */

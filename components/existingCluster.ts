@@ -54,7 +54,7 @@ export class ExistingAksCluster extends pulumi.ComponentResource implements Clus
             { resourceGroupName: args.resourceGroupName, resourceName: args.clusterName, format: "exec" },
             { parent: this },
         );
-        this.kubeconfig = userKubeconfig(credentials, args.kubeloginMode);
+        this.kubeconfig = userKubeconfig(credentials, args.kubeloginMode, args.armEndpoint);
         this.clusterIdentifier = `${args.resourceGroupName}/${args.clusterName}`;
         this.workloadIdentityReady = [this.features];
 

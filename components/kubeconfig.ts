@@ -22,6 +22,29 @@ const KEPT_FLAGS: Record<KubeloginMode, readonly string[]> = {
     msi: ["--server-id"],
 };
 
+/**
+ * kubelogin's `--environment` (go-autorest's cloud names) for the national clouds' Azure Resource Manager endpoints.
+ * kubelogin takes the Entra authority for workloadidentity (GitHub Actions), spn and msi from it, defaulting to
+ * AzurePublicCloud, so a sovereign-cloud cluster needs it named; the Azure CLI mode follows `az cloud set` instead and
+ * gets it for its token cache name only. https://azure.github.io/kubelogin/cli/get-token.html
+ */
+const KUBELOGIN_ENVIRONMENTS: Readonly<Record<string, string>> = {
+    "management.azure.com": "AzurePublicCloud",
+    "management.usgovcloudapi.net": "AzureUSGovernmentCloud",
+    "management.chinacloudapi.cn": "AzureChinaCloud",
+};
+
+/** The kubelogin environment of an ARM endpoint; undefined for endpoints of no known cloud (Azure Stack, stand-ins). */
+export function kubeloginEnvironment(armEndpoint: string): string | undefined {
+    let host: string;
+    try {
+        host = new URL(armEndpoint).hostname.toLowerCase();
+    } catch {
+        return undefined;
+    }
+    return KUBELOGIN_ENVIRONMENTS[host];
+}
+
 /** Decodes the base64 kubeconfig AKS returns in `kubeconfigs[0].value`. */
 export function decodeKubeconfig(base64: string): string {
     const text = Buffer.from(base64, "base64").toString("utf8");
@@ -35,13 +58,14 @@ export function decodeKubeconfig(base64: string): string {
 
 /**
  * Rewrites every kubelogin exec user that logs in interactively to `mode`. Users without exec (local accounts with
- * client certificates) and users already on a non-interactive mode are left exactly as they are.
+ * client certificates) and users already on a non-interactive mode are left exactly as they are. With `armEndpoint`
+ * in a national cloud, the rewritten user names that cloud (`--environment`, see KUBELOGIN_ENVIRONMENTS).
  *
  * Loads the YAML parser on first use (about 50 ms, as long as all the program's own modules together): the program's
  * startup loads nothing but the Pulumi SDKs, and a preview whose kubeconfig is not known yet (a cluster the stack
  * creates) never needs it. See docs/benchmarks.md.
  */
-export function withNonInteractiveLogin(kubeconfig: string, mode: KubeloginMode): string {
+export function withNonInteractiveLogin(kubeconfig: string, mode: KubeloginMode, armEndpoint?: string): string {
     // A synchronous require keeps this function (and the order the program registers resources in) as it was.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { parse, stringify } = require("yaml") as typeof import("yaml");
@@ -56,7 +80,11 @@ export function withNonInteractiveLogin(kubeconfig: string, mode: KubeloginMode)
         if (login !== undefined && !INTERACTIVE_LOGIN_MODES.has(login)) {
             continue;
         }
-        exec.args = convertArgs(exec.args, mode);
+        exec.args = convertArgs(
+            exec.args,
+            mode,
+            armEndpoint === undefined ? undefined : kubeloginEnvironment(armEndpoint),
+        );
         changed = true;
     }
     return changed ? stringify(document) : kubeconfig;
@@ -78,13 +106,20 @@ function flagValue(args: readonly string[], flag: string): string | undefined {
     return undefined;
 }
 
-function convertArgs(args: readonly string[], mode: KubeloginMode): string[] {
+function convertArgs(args: readonly string[], mode: KubeloginMode, cloud: string | undefined): string[] {
     const converted = ["get-token", "--login", mode];
-    for (const flag of KEPT_FLAGS[mode]) {
+    const keepsEnvironment = KEPT_FLAGS[mode].includes("--environment");
+    for (const flag of KEPT_FLAGS[mode].filter((kept) => kept !== "--environment")) {
         const value = flagValue(args, flag);
         if (value !== undefined) {
             converted.push(flag, value);
         }
+    }
+    // The configured cloud wins over AKS's flag. The public cloud is kubelogin's default: named only where the mode
+    // keeps AKS's flag, so public-cloud kubeconfigs stay exactly what `kubelogin convert-kubeconfig` writes.
+    const environment = cloud ?? (keepsEnvironment ? flagValue(args, "--environment") : undefined);
+    if (environment !== undefined && (environment !== "AzurePublicCloud" || keepsEnvironment)) {
+        converted.push("--environment", environment);
     }
     return converted;
 }

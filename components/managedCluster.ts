@@ -30,6 +30,8 @@ export interface ManagedAksClusterArgs {
     readonly localAccounts?: LocalAccounts;
     /** Entra groups with cluster-admin rights; the deploying identity must be a member of one. Ignored when enabled. */
     readonly adminGroupObjectIds: readonly pulumi.Input<string>[];
+    /** Azure Resource Manager endpoint (default the public cloud's); names a national cloud to kubelogin. */
+    readonly armEndpoint?: string;
     /** Refuse to delete or replace the cluster (`pulumi destroy` stops at it) until unprotected. Default false. */
     readonly protect?: boolean;
 }
@@ -105,7 +107,7 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
             { resourceGroupName: args.resourceGroupName, resourceName: this.cluster.name, format: "exec" },
             { parent: this },
         );
-        const userConfig = userKubeconfig(credentials, args.kubeloginMode);
+        const userConfig = userKubeconfig(credentials, args.kubeloginMode, args.armEndpoint);
         // An Entra-only cluster refuses anything but an Entra token: the kubeconfig always signs in through kubelogin,
         // in the tenant of the cluster's own Entra profile. Reading that profile also ties the Kubernetes provider to
         // the cluster that carries the admin group, in preview too (where the credentials read is skipped).
@@ -114,7 +116,12 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
                   pulumi
                       .all([userConfig, this.cluster.aadProfile, args.tenantId])
                       .apply(([text, profile, tenantId]) =>
-                          entraExecKubeconfig(text, args.kubeloginMode, profile?.tenantID ?? tenantId),
+                          entraExecKubeconfig(
+                              text,
+                              args.kubeloginMode,
+                              profile?.tenantID ?? tenantId,
+                              args.armEndpoint,
+                          ),
                       ),
               )
             : userConfig;

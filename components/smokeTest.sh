@@ -127,8 +127,8 @@ classify() {
     if contains "$c_body" 'AADSTS700024'; then
         REASON="Entra ID rejected an expired service-account token (AADSTS700024): the app re-used a token file it read earlier"
         FIX="$ROLLOUT_FIX; the app must re-read AZURE_FEDERATED_TOKEN_FILE for every token (the Azure Identity SDK does)"
-    elif contains "$c_body" 'AADSTS(70021|700211|700213)([^0-9]|$)'; then
-        code=$(printf '%s' "$c_body" | grep -Eo 'AADSTS(70021|700211|700213)' | head -n 1)
+    elif contains "$c_body" 'AADSTS(70021|700211|700212|700213)([^0-9]|$)'; then
+        code=$(printf '%s' "$c_body" | grep -Eo 'AADSTS(70021|700211|700212|700213)' | head -n 1)
         REASON="Entra ID found no federated credential matching the pod's token ($code): issuer, subject or audience differ, or a new credential has not propagated yet (a minute or two)"
         FIX="$VERIFY_FIX; the credential's issuer must equal the cluster's oidcIssuerProfile.issuerUrl (trailing '/' included), its subject system:serviceaccount:$NAMESPACE:<serviceaccount>, its audience api://AzureADTokenExchange"
     elif contains "$c_body" 'AADSTS[0-9]+'; then

@@ -11,10 +11,10 @@ import {
     SMOKE_TEST_GIVE_UP_AFTER,
     SMOKE_TEST_LABELS,
     SMOKE_TEST_REQUEST_TIMEOUT_SECONDS,
-    SMOKE_TEST_RUN_AS_USER,
     SMOKE_TEST_START_ALLOWANCE_SECONDS,
     SMOKE_TEST_TTL_SECONDS,
 } from "./constants";
+import { curlContainerSettings, curlPodSpec } from "./curlPod";
 import { shortHash } from "./naming";
 
 /** The check itself, a POSIX sh script; the Job runs it verbatim, and the tests run the same file. */
@@ -206,16 +206,7 @@ export class SmokeTest extends pulumi.ComponentResource {
                     template: {
                         metadata: { labels: { ...SMOKE_TEST_LABELS } },
                         spec: {
-                            restartPolicy: "Never",
-                            // No Kubernetes API access and no Azure identity: the test only speaks HTTP to ai-service.
-                            automountServiceAccountToken: false,
-                            enableServiceLinks: false,
-                            nodeSelector: { "kubernetes.io/os": "linux" },
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: SMOKE_TEST_RUN_AS_USER,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            ...curlPodSpec(),
                             containers: [
                                 {
                                     name: "smoke-test",
@@ -242,16 +233,7 @@ export class SmokeTest extends pulumi.ComponentResource {
                                         { name: "SMOKE_IDENTITY_CLIENT_ID", value: args.identityClientId },
                                         { name: "SMOKE_OPENAI_DEPLOYMENT", value: args.openAiDeploymentName },
                                     ],
-                                    resources: {
-                                        requests: { cpu: "10m", memory: "16Mi" },
-                                        limits: { cpu: "100m", memory: "64Mi" },
-                                    },
-                                    securityContext: {
-                                        allowPrivilegeEscalation: false,
-                                        privileged: false,
-                                        readOnlyRootFilesystem: true,
-                                        capabilities: { drop: ["ALL"] },
-                                    },
+                                    ...curlContainerSettings(),
                                     terminationMessagePolicy: "FallbackToLogsOnError",
                                 },
                             ],

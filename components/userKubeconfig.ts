@@ -8,6 +8,8 @@ import { decodeKubeconfig, withNonInteractiveLogin } from "./kubeconfig";
 export function userKubeconfig(
     credentials: pulumi.Output<containerservice.ListManagedClusterUserCredentialsResult>,
     kubeloginMode: KubeloginMode,
+    /** Azure Resource Manager endpoint; a national cloud's is named to kubelogin (`--environment`). */
+    armEndpoint?: string,
 ): pulumi.Output<string> {
     return pulumi.secret(
         credentials.kubeconfigs.apply((kubeconfigs) => {
@@ -17,7 +19,7 @@ export function userKubeconfig(
                     "The cluster returned no user kubeconfig; check that you may list its user credentials (az aks get-credentials).",
                 );
             }
-            return withNonInteractiveLogin(decodeKubeconfig(first.value), kubeloginMode);
+            return withNonInteractiveLogin(decodeKubeconfig(first.value), kubeloginMode, armEndpoint);
         }),
     );
 }

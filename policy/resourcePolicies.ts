@@ -171,7 +171,7 @@ function audienceIsTokenExchange({ name, props }: ResourceView, report: Report):
     if (list.length !== 1 || wrong.length > 0) {
         report(
             `Federated credential ${name} has audiences ${show(list)}. The AKS webhook projects tokens for exactly ` +
-                `"${TOKEN_EXCHANGE_AUDIENCE}", so Entra ID rejects the exchange (AADSTS700211). ` +
+                `"${TOKEN_EXCHANGE_AUDIENCE}", so Entra ID rejects the exchange (AADSTS700212, audience). ` +
                 `Fix: audiences: ["${TOKEN_EXCHANGE_AUDIENCE}"].`,
         );
     }
@@ -186,7 +186,7 @@ function subjectIsServiceAccount({ name, props }: ResourceView, report: Report):
         report(
             `Federated credential ${name} has subject ${show(subject)}, not system:serviceaccount:<namespace>:<name> ` +
                 `exactly as the kubelet writes it into the token (case-sensitive, ':' separators): the token exchange ` +
-                `fails with AADSTS70021. Fix: build the subject from the ServiceAccount object the pods run as.`,
+                `fails with AADSTS700213 (subject). Fix: build the subject from the ServiceAccount object the pods run as.`,
         );
     }
 }
@@ -481,7 +481,7 @@ export const resourcePolicies: readonly ResourceValidationPolicy[] = [
         description:
             "Federated credentials for Kubernetes ServiceAccounts have exactly the audience the webhook projects, a " +
             "subject in the kubelet's exact form, and the cluster's https issuer URL verbatim (AKS: trailing '/'). " +
-            "Any difference fails the token exchange (AADSTS70021/700211).",
+            "Any difference fails the token exchange (AADSTS700211 issuer, AADSTS700213 subject, AADSTS700212 audience).",
         enforcementLevel: "mandatory",
         remediationSteps:
             `audiences: ["${TOKEN_EXCHANGE_AUDIENCE}"]; subject: system:serviceaccount:<namespace>:<name> from the ` +

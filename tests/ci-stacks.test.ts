@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
-import { affectedStacks, deploymentOrder, kubeloginAdvice, projectStacks } from "../tools/ci/stacks";
+import {
+    affectedStacks,
+    deploymentOrder,
+    kubeloginAdvice,
+    projectStacks,
+    secretsProviderCheck,
+    stacksForChange,
+    type ChangeHistory,
+} from "../tools/ci/stacks";
 
 /** Which stacks a change previews and deploys (tools/ci/stacks.ts, run by both workflows). */
 
@@ -83,5 +92,131 @@ describe("kubelogin advice for CI", () => {
 
     it("is silent for workloadidentity, which kubelogin serves from GitHub's OIDC token endpoint", () => {
         assert.equal(kubeloginAdvice("prod", "workloadidentity"), undefined);
+    });
+});
+
+describe("deploy.yml's previous commit, when the change cannot be computed", () => {
+    const BEFORE = "1f0c2b3a4d5e6f708192a3b4c5d6e7f8091a2b3c";
+    const HEAD = "9e8d7c6b5a49382716051f2e3d4c5b6a79881726";
+    /** A clone that has `known` commits and whose diff of BEFORE...HEAD is `changed` (or throws). */
+    function history(known: readonly string[], changed: string[] | Error): ChangeHistory {
+        return {
+            hasCommit: (sha) => known.includes(sha),
+            changedFiles: () => {
+                if (changed instanceof Error) {
+                    throw changed;
+                }
+                return changed;
+            },
+        };
+    }
+    const EVERY = "deploying every stack (dev, staging, prod).";
+
+    it("an ordinary push: the stacks its files affect, no notice", () => {
+        assert.deepEqual(stacksForChange(BEFORE, HEAD, STACKS, history([BEFORE, HEAD], ["Pulumi.staging.yaml"])), {
+            stacks: ["staging"],
+        });
+    });
+
+    it("the branch's first push (before is all zeros, or empty): every stack, saying why", () => {
+        for (const before of ["0000000000000000000000000000000000000000", "", undefined]) {
+            assert.deepEqual(stacksForChange(before, HEAD, STACKS, history([HEAD], [])), {
+                stacks: ["dev", "staging", "prod"],
+                notice: `no previous commit for this change (the branch's first push): ${EVERY}`,
+            });
+        }
+    });
+
+    it("a force-push (before is not in the clone): every stack, never none", () => {
+        assert.deepEqual(stacksForChange(BEFORE, HEAD, STACKS, history([HEAD], ["README.md"])), {
+            stacks: ["dev", "staging", "prod"],
+            notice:
+                `the previous commit ${BEFORE} is not in the clone (a force-push rewrote it, or the checkout is ` +
+                `shallow: actions/checkout needs fetch-depth: 0): ${EVERY}`,
+        });
+    });
+
+    it("unrelated histories (git cannot diff): every stack", () => {
+        const failure = new Error("fatal: no merge base\nmore");
+        assert.deepEqual(stacksForChange(BEFORE, HEAD, STACKS, history([BEFORE, HEAD], failure)), {
+            stacks: ["dev", "staging", "prod"],
+            notice: `git could not compare ${BEFORE} with ${HEAD} (fatal: no merge base): ${EVERY}`,
+        });
+    });
+
+    it("a previous commit that is not a commit id (an option to git, say): every stack, and git is not asked", () => {
+        const asked: string[] = [];
+        const spy: ChangeHistory = {
+            hasCommit: (sha) => (asked.push(sha), true),
+            changedFiles: () => (asked.push("diff"), []),
+        };
+        assert.deepEqual(stacksForChange("--output=/tmp/x", HEAD, STACKS, spy).stacks, ["dev", "staging", "prod"]);
+        assert.deepEqual(asked, []);
+    });
+
+    it("the script, run as deploy.yml runs it with a commit the clone lacks: every stack on stdout, the notice on stderr", () => {
+        const result = spawnSync(
+            process.execPath,
+            ["--import", "tsx", path.join(__dirname, "..", "tools", "ci", "stacks.ts"), "affected", BEFORE, "HEAD"],
+            { encoding: "utf8" },
+        );
+        assert.equal(result.status, 0, result.stderr);
+        assert.deepEqual(JSON.parse(result.stdout), deploymentOrder(projectStacks()));
+        assert.match(result.stderr, new RegExp(`^::notice::the previous commit ${BEFORE} is not in the clone`, "m"));
+    });
+});
+
+describe("the secrets provider on a self-managed backend", () => {
+    const BACKEND = "azblob://state?storage_account=contosostate";
+    const base = { stack: "prod", backendUrl: BACKEND, secretsProvider: undefined, passphraseSet: false };
+
+    it("Pulumi Cloud: nothing to check", () => {
+        assert.deepEqual(secretsProviderCheck({ ...base, backendUrl: "" }), { ok: true });
+    });
+
+    it("the passphrase provider without PULUMI_CONFIG_PASSPHRASE: fails, naming the stack, the backend and both fixes", () => {
+        assert.deepEqual(secretsProviderCheck(base), {
+            ok: false,
+            annotation:
+                `::error file=Pulumi.prod.yaml::stack prod is on the self-managed backend ${BACKEND} with the passphrase ` +
+                "secrets provider, and PULUMI_CONFIG_PASSPHRASE is not set, so Pulumi cannot decrypt its secrets. Fix " +
+                '(keyless): pulumi stack change-secrets-provider --stack prod "azurekeyvault://<vault>.vault.azure.net/' +
+                'keys/<key>", commit Pulumi.prod.yaml, and grant the deploy and preview identities "Key Vault Crypto ' +
+                "User\" on the key. Or set PULUMI_CONFIG_PASSPHRASE in the job's env from a secret of the GitHub " +
+                "environment prod. See docs/ci.md.",
+        });
+        assert.equal(secretsProviderCheck({ ...base, secretsProvider: "passphrase" }).ok, false);
+    });
+
+    it("the passphrase provider with PULUMI_CONFIG_PASSPHRASE (or _FILE) set: passes", () => {
+        assert.equal(secretsProviderCheck({ ...base, passphraseSet: true }).ok, true);
+    });
+
+    it("an Azure Key Vault key: passes, keyless, and says which role the job's identity needs", () => {
+        const provider = "azurekeyvault://contoso-kv.vault.azure.net/keys/pulumi";
+        assert.deepEqual(secretsProviderCheck({ ...base, secretsProvider: provider }), {
+            ok: true,
+            annotation:
+                `::notice file=Pulumi.prod.yaml::stack prod encrypts its secrets with ${provider}, signed in as the ` +
+                `job's Azure identity (it needs "Key Vault Crypto User" on that key).`,
+        });
+    });
+
+    it("another cloud's key service: passes with a warning that the workflows sign in to Azure only", () => {
+        const check = secretsProviderCheck({ ...base, secretsProvider: "awskms://alias/pulumi" });
+        assert.equal(check.ok, true);
+        assert.match(check.annotation ?? "", /^::warning file=Pulumi\.prod\.yaml::.*awskms:\/\/alias\/pulumi/);
+    });
+
+    it("the script exits 1 with the ::error when the job has no passphrase for a passphrase stack", () => {
+        const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_BACKEND_URL: BACKEND, PULUMI_CONFIG_PASSPHRASE: "" };
+        delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+        const result = spawnSync(
+            process.execPath,
+            ["--import", "tsx", path.join(__dirname, "..", "tools", "ci", "stacks.ts"), "secrets-provider", "prod"],
+            { encoding: "utf8", env },
+        );
+        assert.equal(result.status, 1, result.stderr);
+        assert.match(result.stdout, /^::error file=Pulumi\.prod\.yaml::stack prod is on the self-managed backend/);
     });
 });

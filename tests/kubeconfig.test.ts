@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 
 import { parse } from "yaml";
 
-import { decodeKubeconfig, withNonInteractiveLogin } from "../components/kubeconfig";
+import { decodeKubeconfig, kubeloginEnvironment, withNonInteractiveLogin } from "../components/kubeconfig";
 import { certificateKubeconfig, entraKubeconfig, TEST_TENANT_ID } from "./support/world";
 
 type Kubeconfig = { users: { user: { exec?: { command: string; args: string[] } } }[] };
@@ -65,5 +65,76 @@ describe("kubeconfig", () => {
     it("leaves a kubelogin user that already logs in non-interactively as it is", () => {
         const text = withNonInteractiveLogin(entraKubeconfig("c"), "workloadidentity");
         assert.equal(withNonInteractiveLogin(text, "azurecli"), text);
+    });
+
+    describe("national clouds: --environment from the configured ARM endpoint", () => {
+        const SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+        it("names kubelogin's environment for each cloud's ARM endpoint (stated here: go-autorest's names)", () => {
+            assert.deepEqual(
+                [
+                    "https://management.azure.com/",
+                    "https://management.usgovcloudapi.net/",
+                    "https://management.chinacloudapi.cn/",
+                    "https://management.local.azurestack.external/",
+                    "not a url",
+                ].map(kubeloginEnvironment),
+                ["AzurePublicCloud", "AzureUSGovernmentCloud", "AzureChinaCloud", undefined, undefined],
+            );
+        });
+
+        it("workloadidentity in US Government: --environment AzureUSGovernmentCloud (kubelogin's authority for GitHub)", () => {
+            assert.deepEqual(
+                execArgs(
+                    withNonInteractiveLogin(
+                        entraKubeconfig("c"),
+                        "workloadidentity",
+                        "https://management.usgovcloudapi.net/",
+                    ),
+                ),
+                [
+                    "get-token",
+                    "--login",
+                    "workloadidentity",
+                    "--server-id",
+                    SERVER_ID,
+                    "--environment",
+                    "AzureUSGovernmentCloud",
+                ],
+            );
+        });
+
+        it("azurecli in China: --environment AzureChinaCloud", () => {
+            assert.deepEqual(
+                execArgs(
+                    withNonInteractiveLogin(entraKubeconfig("c"), "azurecli", "https://management.chinacloudapi.cn/"),
+                ),
+                ["get-token", "--login", "azurecli", "--server-id", SERVER_ID, "--environment", "AzureChinaCloud"],
+            );
+        });
+
+        it("spn: the configured cloud replaces the public cloud AKS wrote", () => {
+            assert.deepEqual(
+                execArgs(withNonInteractiveLogin(entraKubeconfig("c"), "spn", "https://management.usgovcloudapi.net/")),
+                [
+                    "get-token",
+                    "--login",
+                    "spn",
+                    "--server-id",
+                    SERVER_ID,
+                    "--tenant-id",
+                    TEST_TENANT_ID,
+                    "--environment",
+                    "AzureUSGovernmentCloud",
+                ],
+            );
+        });
+
+        it("the public cloud's endpoint changes nothing (kubelogin's default)", () => {
+            assert.equal(
+                withNonInteractiveLogin(entraKubeconfig("c"), "workloadidentity", "https://management.azure.com/"),
+                withNonInteractiveLogin(entraKubeconfig("c"), "workloadidentity"),
+            );
+        });
     });
 });

@@ -160,6 +160,21 @@ describe("the Entra-only kubeconfig", () => {
         ]);
     });
 
+    it("names a national cloud to kubelogin when the ARM endpoint is one, and no environment for the public cloud", () => {
+        const argsFor = (armEndpoint?: string) =>
+            (
+                parse(
+                    entraExecKubeconfig(certificateKubeconfig("c"), "workloadidentity", TEST_TENANT_ID, armEndpoint),
+                ) as Kubeconfig
+            ).users.map((entry) => (entry.user as { exec: { args: string[] } }).exec.args.join(" "));
+        assert.deepEqual(argsFor("https://management.usgovcloudapi.net/"), [
+            // workloadidentity reads the tenant from AZURE_TENANT_ID, as `kubelogin convert-kubeconfig` writes it.
+            `get-token --login workloadidentity --server-id ${AKS_ENTRA_SERVER_APP_ID} --environment AzureUSGovernmentCloud`,
+        ]);
+        assert.deepEqual(argsFor("https://management.azure.com/"), argsFor(undefined));
+        assert.doesNotMatch(argsFor(undefined)[0], /--environment/);
+    });
+
     it("refuses a kubeconfig without users", () => {
         const text = "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\n";
         assert.throws(() => entraExecKubeconfig(text, "azurecli", TEST_TENANT_ID), /without users/);

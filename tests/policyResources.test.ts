@@ -217,8 +217,12 @@ describe("federated-credential-kubernetes-form", () => {
         assert.match(message, /exactly "api:\/\/AzureADTokenExchange"/);
     });
 
-    it("reports another audience", async () => {
-        await single(withInput(federatedCredential(), "audiences", ["api://AzureADTokenExchangeUSGov"]), policy);
+    it("reports another audience, with the audience-mismatch code AADSTS700212", async () => {
+        const message = await single(
+            withInput(federatedCredential(), "audiences", ["api://AzureADTokenExchangeUSGov"]),
+            policy,
+        );
+        assert.match(message, /Entra ID rejects the exchange \(AADSTS700212, audience\)/);
     });
 
     it("reports no audience at all", async () => {
@@ -230,7 +234,7 @@ describe("federated-credential-kubernetes-form", () => {
             withInput(federatedCredential(), "subject", "system:serviceaccountstore:chat"),
             policy,
         );
-        assert.match(message, /AADSTS70021/);
+        assert.match(message, /fails with AADSTS700213 \(subject\)/);
     });
 
     it("reports a subject written namespace/name", async () => {

@@ -722,7 +722,7 @@ for (const shell of shells()) {
             );
         });
 
-        for (const code of ["AADSTS70021", "AADSTS700211", "AADSTS700213"]) {
+        for (const code of ["AADSTS70021", "AADSTS700211", "AADSTS700212", "AADSTS700213"]) {
             it(`names a federation mismatch or propagation delay on ${code}`, async () => {
                 const server = await start(() => AADSTS(code));
                 const result = await runScript(shell, server.url);

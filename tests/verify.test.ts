@@ -200,7 +200,10 @@ describe("verify's checks on a healthy stack", () => {
         assert.deepEqual(resultOf(results, TITLES.call), {
             title: TITLES.call,
             status: "pass",
-            details: ['"Built for tug-of-war champions and nap-time heroes alike."'],
+            details: [
+                '"Built for tug-of-war champions and nap-time heroes alike."',
+                "sent through the API server's service proxy",
+            ],
         });
         assert.deepEqual(kube.posted, [{ name: "Verify Tug Rope", tags: ["toy", "dog"] }]);
     });
@@ -347,13 +350,13 @@ describe("verify's checks, one failure each", () => {
         );
     });
 
-    it("a credential without the token-exchange audience fails the issuer check (AADSTS700213)", async () => {
+    it("a credential without the token-exchange audience fails the issuer check (AADSTS700212)", async () => {
         const scenario = healthyScenario();
         scenario.credentials[0].audiences = ["api://other"];
         const result = resultOf(await check(scenario), TITLES.issuer);
         assert.equal(result.status, "fail");
         assert.deepEqual(result.details, [
-            'credential myFederatedCredential: audiences ["api://other"] lack api://AzureADTokenExchange (AADSTS700213)',
+            'credential myFederatedCredential: audiences ["api://other"] lack api://AzureADTokenExchange (AADSTS700212)',
         ]);
     });
 
@@ -447,7 +450,10 @@ describe("verify's checks, one failure each", () => {
             result.details[0],
             /^Entra ID found no federated credential matching the pod's token \(AADSTS70021\)/,
         );
-        assert.match(result.details[1], /^HTTP 500: \{"detail":"Error generating description/);
+        assert.match(
+            result.details[1],
+            /^HTTP 500 through the API server's service proxy: \{"detail":"Error generating description/,
+        );
     });
 });
 
@@ -467,7 +473,18 @@ describe("explainAiServiceAnswer", () => {
             '{"detail":"AADSTS700211: No matching federated identity record found for presented assertion issuer"}',
             /\(AADSTS700211\)/,
         ],
-        ["an audience mismatch", 500, '{"detail":"AADSTS700213: ..."}', /\(AADSTS700213\)/],
+        [
+            "an audience mismatch",
+            500,
+            '{"detail":"AADSTS700212: No matching federated identity record found for presented assertion audience"}',
+            /^Entra ID found no federated credential matching the pod's token \(AADSTS700212\)/,
+        ],
+        [
+            "a subject mismatch",
+            500,
+            '{"detail":"AADSTS700213: No matching federated identity record found for presented assertion subject"}',
+            /^Entra ID found no federated credential matching the pod's token \(AADSTS700213\)/,
+        ],
         [
             "a role not effective yet",
             500,

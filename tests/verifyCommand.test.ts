@@ -175,6 +175,7 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
                 .sort(),
             [
                 `GET /api/v1/namespaces/default/pods {"labelSelector":"app=ai-service"}`,
+                "GET /apis/networking.k8s.io/v1/namespaces/default/networkpolicies {}",
                 "POST /api/v1/namespaces/default/services/ai-service:5001/proxy/generate/description {}",
             ],
         );

@@ -237,6 +237,23 @@ describe("workflow safety", () => {
         }
     });
 
+    it("on a self-managed backend, checks the stack's secrets provider before Pulumi runs (Pulumi Cloud: skipped)", () => {
+        for (const job of [workflow("preview.yml").jobs.preview, workflow("deploy.yml").jobs.up]) {
+            const index = job.steps.findIndex((step) => /tools\/ci\/stacks\.ts secrets-provider/.test(step.run ?? ""));
+            assert.ok(index >= 0 && index < indexOf(job, "pulumi/actions"));
+            const step = job.steps[index];
+            assert.deepEqual(
+                { if: step.if, env: step.env, run: step.run },
+                {
+                    if: "vars.PULUMI_BACKEND_URL != ''",
+                    env: { STACK: "${{ matrix.stack }}" },
+                    run: 'node --import tsx tools/ci/stacks.ts secrets-provider "$STACK"',
+                },
+            );
+            assert.equal(job.env?.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
+        }
+    });
+
     it("installs the Node version package.json's engines names, and dependencies from the lockfile", () => {
         for (const [file, name, job] of allJobs()) {
             const setup = uses(job, "actions/setup-node");

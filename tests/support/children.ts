@@ -274,3 +274,31 @@ export async function runProgramInChild(args: {
     assertOnlyLoopback(result.blockedConnections, result.stderr);
     return result;
 }
+
+export interface CredentialRunRequest {
+    readonly signIn: "project" | "assertion-fetched-at-start";
+    /** A credential per step (the dynamic provider's operations) or one for the run (verify). */
+    readonly credential: "per-step" | "shared";
+    /** One scope per step. */
+    readonly scopes: readonly string[];
+}
+
+export type CredentialRunStep =
+    { readonly ok: true } | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+
+/** Runs a sequence of sign-ins in a child process (credentialRun.ts); fails on refused connections. */
+export async function runCredentialSteps(args: {
+    readonly request: CredentialRunRequest;
+    readonly env: NodeJS.ProcessEnv;
+    readonly dir: string;
+}): Promise<readonly CredentialRunStep[]> {
+    const result = await runScript<{ steps: CredentialRunStep[]; blockedConnections: string[] | null }>({
+        script: path.join(PROJECT_ROOT, "tests", "support", "credentialRun.ts"),
+        loader: "typescript",
+        request: args.request,
+        env: args.env,
+        dir: args.dir,
+    });
+    assertOnlyLoopback(result.blockedConnections, result.stderr);
+    return result.steps;
+}

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from "jose";
 
+import { ENTRA } from "../../tools/plan/azureErrors";
 import { headerRecord, readBody, send, type StandinResponse } from "./standinHttp";
 import { startHttpsServer, type RunningServer, type TestTls } from "./tls";
 
@@ -85,6 +86,14 @@ export interface EntraStandinOptions {
     readonly authenticate: ClientAuthenticator;
     /** Access token lifetime in seconds (Entra: about an hour). */
     readonly tokenLifetimeSeconds?: number;
+    /**
+     * Entra's clock for judging client assertions, in seconds since the epoch; the real time by default. Tests of
+     * long runs inject a simulated clock, so no test waits for a token to expire. (Access tokens are stamped with the
+     * real time: the ARM stand-in checks them with the real clock.)
+     */
+    readonly assertionClock?: () => number;
+    /** Called after each token request is answered, e.g. to move a simulated clock on by one step of a run. */
+    readonly afterTokenRequest?: (request: EntraRequestRecord) => void;
 }
 
 /** Issued access token, for assertions on what was handed out. */
@@ -221,15 +230,19 @@ export class EntraStandin {
         } catch (error) {
             reply = { status: 500, body: { error: "server_error", error_description: String(error) } };
         }
-        this.requests.push({
+        const record: EntraRequestRecord = {
             method: request.method ?? "GET",
             path: url.pathname,
             query: Object.fromEntries(url.searchParams),
             headers: headerRecord(request),
             form,
             status: reply.status,
-        });
+        };
+        this.requests.push(record);
         send(response, reply);
+        if (/\/oauth2\/v2\.0\/token$/.test(record.path)) {
+            this.options.afterTokenRequest?.(record);
+        }
     }
 
     private async route(method: string, path: string, form: Record<string, string>): Promise<StandinResponse> {
@@ -353,6 +366,11 @@ export class EntraStandin {
             );
         }
 
+        const outsideLifetime = credential.type === "client_assertion" ? this.outsideLifetime(credential) : undefined;
+        if (outsideLifetime !== undefined) {
+            return this.errorReply(outsideLifetime);
+        }
+
         const resource = scope.slice(0, -".default".length);
         const decision = await this.options.authenticate({ tenantId, clientId, scope, resource, credential, form });
         if (isEntraError(decision)) {
@@ -365,6 +383,24 @@ export class EntraStandin {
             status: 200,
             body: { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken },
         };
+    }
+
+    /**
+     * Entra refuses an assertion outside its lifetime before it looks for a federated credential: AADSTS700024, as
+     * ENTRA.assertionExpired words it (an unsigned or undecodable assertion is the authenticator's to judge).
+     */
+    private outsideLifetime(credential: ClientCredential & { type: "client_assertion" }): EntraError | undefined {
+        const exp = credential.claims?.exp;
+        if (typeof exp !== "number") {
+            return undefined;
+        }
+        const nbf = typeof credential.claims?.nbf === "number" ? credential.claims.nbf : undefined;
+        const now = this.options.assertionClock?.() ?? Date.now() / 1000;
+        if (now < exp && (nbf === undefined || now >= nbf)) {
+            return undefined;
+        }
+        const expired = ENTRA.assertionExpired(now, nbf, exp);
+        return entraError(expired.error, expired.description, expired.status);
     }
 
     private errorReply(error: EntraError): StandinResponse {

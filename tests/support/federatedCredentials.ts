@@ -62,10 +62,12 @@ export function isTokenEndpointError(
 /**
  * @param federation what Entra knows, read per request (tests change it between cases)
  * @param fetchJson how Entra reaches the issuer's discovery document and keys
+ * @param now Entra's clock in seconds since the epoch (tests inject a simulated one); the real time by default
  */
 export function federatedAuthenticator(
     federation: () => Federation,
     fetchJson: (url: string) => Promise<unknown>,
+    now: () => number = () => Date.now() / 1000,
 ): (request: AssertionRequest) => Promise<FederatedPrincipal | TokenEndpointError> {
     return async ({ tenantId, clientId, assertion }) => {
         const world = federation();
@@ -109,10 +111,10 @@ export function federatedAuthenticator(
                 return answer(ENTRA.assertionSignatureInvalid());
             }
             const keys = (await fetchJson(discovery.jwks_uri)) as JSONWebKeySet;
-            await jwtVerify(assertion, createLocalJWKSet(keys), { issuer });
+            await jwtVerify(assertion, createLocalJWKSet(keys), { issuer, currentDate: new Date(now() * 1000) });
         } catch (error) {
             if (error instanceof joseErrors.JWTExpired) {
-                return answer(ENTRA.assertionExpired());
+                return answer(ENTRA.assertionExpired(now(), numberOrUndefined(claims.nbf), Number(claims.exp)));
             }
             return answer(ENTRA.assertionSignatureInvalid());
         }
@@ -130,4 +132,8 @@ export function federatedAuthenticator(
 
 function answer(error: EntraError): TokenEndpointError {
     return { error: error.error, error_description: error.description, status: error.status };
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+    return typeof value === "number" ? value : undefined;
 }

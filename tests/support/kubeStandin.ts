@@ -36,12 +36,34 @@ export interface KubeState {
     readonly forbiddenSecrets?: readonly string[];
     /** Answers for POSTs through `services/<name>:<port>/proxy/<path>`, by `<namespace>/<name>:<port>`. */
     readonly proxy?: Record<string, (path: string, body: string) => ProxyAnswer>;
+    /** NetworkPolicies by namespace, as the API returns them. */
+    readonly networkPolicies?: Record<string, JsonObject[]>;
+    /**
+     * What a pod created through the API does (there is no kubelet here: this plays it): how many reads it stays
+     * Pending, then its final phase and its container's log. Absent: pod creation is refused (403).
+     */
+    readonly runPod?: (pod: JsonObject) => {
+        readonly pendingReads: number;
+        readonly phase: string;
+        readonly log: string;
+    };
+}
+
+/** A pod created through the stand-in, and what became of it. */
+export interface CreatedPod {
+    readonly namespace: string;
+    readonly name: string;
+    readonly manifest: JsonObject;
+    reads: number;
+    deleted: boolean;
+    readonly outcome: { readonly pendingReads: number; readonly phase: string; readonly log: string };
 }
 
 const TOKEN = "verify-test-token";
 
 export class KubeStandin {
     readonly requests: KubeRequestRecord[] = [];
+    readonly createdPods: CreatedPod[] = [];
 
     private constructor(
         private readonly server: RunningServer,
@@ -171,6 +193,75 @@ export class KubeStandin {
             const { status: code, body: text } = answer(rest, body);
             reply(code, text);
             return;
+        }
+        if (
+            method === "GET" &&
+            (match = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/networkpolicies$/.exec(path))
+        ) {
+            const items = this.state.networkPolicies?.[match[1]] ?? [];
+            reply(200, { kind: "NetworkPolicyList", apiVersion: "networking.k8s.io/v1", metadata: {}, items });
+            return;
+        }
+        if (method === "POST" && (match = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path))) {
+            if (this.state.runPod === undefined) {
+                reply(
+                    403,
+                    status(
+                        403,
+                        "Forbidden",
+                        `pods is forbidden: User "operator" cannot create resource "pods" in API group "" in the namespace "${match[1]}"`,
+                    ),
+                );
+                return;
+            }
+            const manifest = JSON.parse(body) as JsonObject;
+            const metadata = (manifest.metadata ?? {}) as JsonObject;
+            const name = `${String(metadata.generateName ?? "pod-")}${this.createdPods.length + 1}x`;
+            const created: CreatedPod = {
+                namespace: match[1],
+                name,
+                manifest,
+                reads: 0,
+                deleted: false,
+                outcome: this.state.runPod(manifest),
+            };
+            this.createdPods.push(created);
+            reply(201, {
+                ...manifest,
+                metadata: { ...metadata, name, namespace: match[1] },
+                status: { phase: "Pending" },
+            });
+            return;
+        }
+        if ((match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/log)?$/.exec(path))) {
+            const [, namespace, name, log] = match;
+            const pod = this.createdPods.find((p) => p.namespace === namespace && p.name === name && !p.deleted);
+            if (pod === undefined) {
+                reply(404, status(404, "NotFound", `pods "${name}" not found`));
+                return;
+            }
+            if (method === "GET" && log !== undefined) {
+                reply(200, pod.outcome.log, "text/plain");
+                return;
+            }
+            if (method === "GET") {
+                pod.reads += 1;
+                const phase = pod.reads > pod.outcome.pendingReads ? pod.outcome.phase : "Pending";
+                reply(200, {
+                    ...pod.manifest,
+                    metadata: { ...(pod.manifest.metadata as JsonObject), name, namespace },
+                    status: { phase },
+                });
+                return;
+            }
+            if (method === "DELETE") {
+                pod.deleted = true;
+                reply(200, {
+                    ...pod.manifest,
+                    metadata: { ...(pod.manifest.metadata as JsonObject), name, namespace },
+                });
+                return;
+            }
         }
         reply(404, status(404, "NotFound", "the server could not find the requested resource"));
     }

@@ -118,12 +118,17 @@ export async function startHttpsServer(tls: TestTls, handler: RequestListener): 
 
 /**
  * Environment for a child process that trusts the test CA and cannot reach anything but loopback by accident: proxies
- * are cleared, and Azure SDK variables from the developer's shell are dropped so only what the test sets is used.
+ * are cleared, and Azure SDK variables from the developer's shell are dropped so only what the test sets is used; so
+ * are GitHub Actions' OIDC variables when the suite itself runs in Actions (components/azureCredential.ts reads them).
  */
 export function trustingEnv(tls: TestTls, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) {
-        if (!/^(AZURE_|ARM_|MSI_|IDENTITY_|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy)/.test(key)) {
+        if (
+            !/^(AZURE_|ARM_|MSI_|IDENTITY_|ACTIONS_ID_TOKEN_REQUEST_|GITHUB_ACTIONS$|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy)/.test(
+                key,
+            )
+        ) {
             env[key] = value;
         }
     }

@@ -10,6 +10,7 @@ import type {
     KubeReader,
     RoleAssignmentView,
 } from "../../tools/verify/checks";
+import type { NetworkPolicyView } from "../../tools/verify/callPath";
 import type { JsonObject, ProxyAnswer } from "./kubeStandin";
 import { aksIssuerUrl, mockGuid, SEED_RESOURCE_GROUP, TEST_SUBSCRIPTION_ID, TEST_TENANT_ID } from "./world";
 
@@ -54,8 +55,10 @@ export interface VerifyScenario {
         logs: { category?: string; categoryGroup?: string; enabled: boolean }[];
         metrics: { category?: string; enabled: boolean }[];
     }[];
-    /** ai-service's answer to the description request through the service proxy (--call). */
+    /** ai-service's answer to the description request (--call), through the service proxy or from a caller pod. */
     description: ProxyAnswer;
+    /** The NetworkPolicies of NAMESPACE (none: ai-service admits every caller). */
+    networkPolicies: NetworkPolicyView[];
 }
 
 /** One ai-service pod as the API server returns it after the webhook injected the identity. */
@@ -172,6 +175,28 @@ export function healthyScenario(): VerifyScenario {
             status: 200,
             body: JSON.stringify({ description: "Built for tug-of-war champions and nap-time heroes alike." }),
         },
+        networkPolicies: [],
+    };
+}
+
+/**
+ * ai-service's NetworkPolicy as the stack writes it (components/aiService.ts) when `aiService.networkPolicy.enabled`:
+ * product-service admitted, and the smoke test's pods when the smoke test is on.
+ */
+export function aiServiceNetworkPolicy(admitSmokeTest: boolean): NetworkPolicyView {
+    return {
+        name: "ai-service",
+        podSelector: { app: "ai-service" },
+        podSelectorHasExpressions: false,
+        policyTypes: ["Ingress"],
+        ingress: [
+            {
+                from: [
+                    { podSelector: { app: "product-service" } },
+                    ...(admitSmokeTest ? [{ podSelector: { app: "ai-service-smoke-test" } }] : []),
+                ],
+            },
+        ],
     };
 }
 
@@ -275,10 +300,21 @@ export function scenarioWith(...failures: ((scenario: VerifyScenario) => void)[]
 // In-memory readers over a scenario, for the checks without any server.
 // ---------------------------------------------------------------------------------------------------------------
 
-export function fakeKube(scenario: VerifyScenario): KubeReader & { posted: unknown[] } {
+export function fakeKube(scenario: VerifyScenario): KubeReader & {
+    posted: unknown[];
+    fromPods: { namespace: string; labels: Readonly<Record<string, string>>; url: string; body: unknown }[];
+} {
     const posted: unknown[] = [];
+    const fromPods: { namespace: string; labels: Readonly<Record<string, string>>; url: string; body: unknown }[] = [];
     return {
         posted,
+        fromPods,
+        listNetworkPolicies: (namespace) =>
+            Promise.resolve(namespace === NAMESPACE ? structuredClone(scenario.networkPolicies) : []),
+        postFromPod: (namespace, labels, url, body) => {
+            fromPods.push({ namespace, labels, url, body });
+            return Promise.resolve(scenario.description);
+        },
         listPods: (namespace) =>
             Promise.resolve(namespace === NAMESPACE ? (structuredClone(scenario.pods) as unknown as V1Pod[]) : []),
         readKeys: (namespace, kind, name) => {

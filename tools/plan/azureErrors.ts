@@ -4,8 +4,11 @@ import { COGNITIVE_SERVICES_USER_ROLE_ID, OPENAI_CONTRIBUTOR_ROLE_ID, OPENAI_USE
  * The errors Microsoft Entra ID and Azure OpenAI answer when a hop of the access path is broken, in one place: the plan
  * names them for each hop, and the test stand-ins of Entra and Azure OpenAI (tests/support) answer with them, so what
  * the plan predicts is what the real client then reports. Texts follow the ones Azure returns (codes and wording as
- * seen in Azure/azure-workload-identity#340, #616, #1200 and Microsoft's AADSTS reference); trace ids and timestamps
- * are left out.
+ * seen in Azure/azure-workload-identity#340, #616, #1200); trace ids and timestamps are left out. The federation codes
+ * are as Microsoft's Azure Identity troubleshooting guide lists them (Azure/azure-sdk-for-js,
+ * sdk/identity/identity/TROUBLESHOOTING.md): 700211 issuer, 700212 audience, 700213 subject. Microsoft's AADSTS
+ * reference (learn.microsoft.com/entra/identity-platform/reference-error-codes) lists 700016 but none of those, and
+ * points to https://login.microsoftonline.com/error?code=<n> for current wording (docs/troubleshooting.md).
  */
 
 const FEDERATION_DOC = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
@@ -16,6 +19,11 @@ export interface EntraError {
     readonly error: string;
     readonly code: number;
     readonly description: string;
+}
+
+/** A time as Entra writes it in error descriptions: .NET's round-trip format, seven fractional digits. */
+function entraTime(secondsSinceEpoch: number): string {
+    return new Date(secondsSinceEpoch * 1000).toISOString().replace(/\.(\d{3})Z$/, ".$10000Z");
 }
 
 function entra(status: number, error: string, code: number, text: string): EntraError {
@@ -69,9 +77,21 @@ export const ENTRA = {
                 `the application has not been installed by the administrator of the tenant or consented to by any user in ` +
                 `the tenant. You may have sent your authentication request to the wrong tenant.`,
         ),
-    /** The projected token is expired (the app kept an old copy instead of re-reading the file). */
-    assertionExpired: () =>
-        entra(401, "invalid_client", 700024, "Client assertion is not within its valid time range."),
+    /**
+     * The client assertion is outside its lifetime: a projected token the app kept instead of re-reading the file, or a
+     * GitHub OIDC token presented after it expired (the Azure CLI after azure/login). Times in seconds since the epoch,
+     * printed as Entra prints them (seen in AzureAD/microsoft-authentication-library-for-java#984 and
+     * AzureAD/microsoft-authentication-library-for-dotnet#4951); "valid from" is the Unix epoch when the token has no nbf.
+     */
+    assertionExpired: (now: number, validFrom: number | undefined, expiry: number) =>
+        entra(
+            401,
+            "invalid_client",
+            700024,
+            `Client assertion is not within its valid time range. Current time: ${entraTime(now)}, assertion valid from ` +
+                `${entraTime(validFrom ?? 0)}, expiry time of assertion ${entraTime(expiry)}. Review the documentation at ` +
+                `https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
+        ),
     /** The token's signature does not verify against the issuer's published keys. */
     assertionSignatureInvalid: () =>
         entra(401, "invalid_client", 700027, "Client assertion failed signature validation."),

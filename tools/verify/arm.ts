@@ -1,13 +1,17 @@
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import type { TokenCredential } from "@azure/identity";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 
+import {
+    AUTHORIZATION_API_VERSION,
+    CONTAINER_SERVICE_API_VERSION,
+    DIAGNOSTIC_SETTINGS_API_VERSION,
+    MANAGED_IDENTITY_API_VERSION,
+} from "../../components/armApiVersions";
 import type { DiagnosticSettingView } from "./audit";
 import type { ArmReader, ClusterIssuer, FederatedCredentialView, RoleAssignmentView } from "./checks";
-
-/** Microsoft.Insights api-version of diagnostic settings (the one azure-native 3.28's DiagnosticSetting uses). */
-export const DIAGNOSTIC_SETTINGS_API_VERSION = "2021-05-01-preview";
 
 /** The parts of an ARM id verify needs. */
 export interface ArmId {
@@ -28,10 +32,9 @@ export function parseArmId(id: string): ArmId {
 }
 
 /**
- * Azure Resource Manager as verify reads it: the Azure SDK clients with DefaultAzureCredential (az login, environment
- * variables, workload identity...). Instance discovery is off, as in the stack's own ARM calls: MSAL knows the public
- * and national clouds' authorities without it, and with it MSAL would ask login.microsoftonline.com to vouch for any
- * other authority (AZURE_AUTHORITY_HOST).
+ * Azure Resource Manager as verify reads it: the Azure SDK clients with the project's credential
+ * (components/azureCredential.ts: a fresh GitHub OIDC token per Entra request in GitHub Actions, DefaultAzureCredential
+ * elsewhere) and the api-versions pinned in components/armApiVersions.ts.
  */
 export class AzureResourceManager implements ArmReader {
     private readonly endpoint: string;
@@ -39,7 +42,7 @@ export class AzureResourceManager implements ArmReader {
 
     constructor(
         armEndpoint: string,
-        private readonly credential: TokenCredential = new DefaultAzureCredential({ disableInstanceDiscovery: true }),
+        private readonly credential: TokenCredential,
     ) {
         const withSlash = armEndpoint.endsWith("/") ? armEndpoint : `${armEndpoint}/`;
         this.endpoint = withSlash.slice(0, -1);
@@ -50,6 +53,7 @@ export class AzureResourceManager implements ArmReader {
         const id = parseArmId(clusterId);
         const client = new ContainerServiceClient(this.credential, id.subscriptionId, {
             endpoint: this.endpoint,
+            apiVersion: CONTAINER_SERVICE_API_VERSION,
             credentials: { scopes: this.scopes },
         });
         const cluster = await client.managedClusters.get(id.resourceGroupName, id.name);
@@ -65,6 +69,7 @@ export class AzureResourceManager implements ArmReader {
         const id = parseArmId(identityId);
         const client = new ManagedServiceIdentityClient(this.credential, id.subscriptionId, {
             endpoint: this.endpoint,
+            apiVersion: MANAGED_IDENTITY_API_VERSION,
             credentialScopes: this.scopes,
         });
         const credentials: FederatedCredentialView[] = [];
@@ -84,6 +89,7 @@ export class AzureResourceManager implements ArmReader {
         const client = new AuthorizationManagementClient(this.credential, subscriptionId, {
             endpoint: this.endpoint,
             credentialScopes: this.scopes,
+            additionalPolicies: [{ policy: pinnedApiVersionPolicy(AUTHORIZATION_API_VERSION), position: "perCall" }],
         });
         const assignments: RoleAssignmentView[] = [];
         // The scope parameter is a path segment template ({scope}/providers/...): without its leading '/'.
@@ -151,5 +157,21 @@ interface ArmDiagnosticSetting {
         readonly workspaceId?: string | null;
         readonly logs?: { category?: string | null; categoryGroup?: string | null; enabled?: boolean }[];
         readonly metrics?: { category?: string | null; enabled?: boolean }[];
+    };
+}
+
+/**
+ * Sets `api-version` on every request of a client whose SDK has no option for it (@azure/arm-authorization 9 hard-codes
+ * it per operation). Only for clients without long-running operations: their status URLs carry their own api-version.
+ */
+export function pinnedApiVersionPolicy(apiVersion: string): PipelinePolicy {
+    return {
+        name: "pinnedApiVersion",
+        sendRequest(request, next) {
+            const url = new URL(request.url);
+            url.searchParams.set("api-version", apiVersion);
+            request.url = url.toString();
+            return next(request);
+        },
     };
 }

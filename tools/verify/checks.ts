@@ -6,11 +6,13 @@ import {
     CREDENTIAL_ENV_NAMES,
     IDENTITY_HASH_ANNOTATION,
     OPENAI_USER_ROLE_ID,
+    SMOKE_TEST_LABELS,
     TOKEN_EXCHANGE_AUDIENCE,
     USE_WORKLOAD_IDENTITY_LABEL,
 } from "../../components/constants";
 import { identityHash } from "../../components/naming";
 import { AUDIT_TITLE, auditCheck, type DiagnosticSettingsReader } from "./audit";
+import { callPathFor, type NetworkPolicyView } from "./callPath";
 import { clusterAccessCheck, readingClusterOnce } from "./clusterAccessCheck";
 import type { StackOutputs } from "./outputs";
 
@@ -31,6 +33,15 @@ export interface KubeReader {
         service: string,
         port: number,
         path: string,
+        body: unknown,
+    ): Promise<{ status: number; body: string }>;
+    /** The NetworkPolicies of a namespace. */
+    listNetworkPolicies(namespace: string): Promise<NetworkPolicyView[]>;
+    /** A POST to `url` from a short-lived pod with `labels` in `namespace`, deleted afterwards. */
+    postFromPod(
+        namespace: string,
+        labels: Readonly<Record<string, string>>,
+        url: string,
         body: unknown,
     ): Promise<{ status: number; body: string }>;
 }
@@ -95,7 +106,7 @@ export const TITLES = {
     issuer: "the federated credential trusts the cluster's current issuer",
     role: "the identity holds Cognitive Services OpenAI User on the account",
     audit: AUDIT_TITLE,
-    call: "ai-service generates a description through the service proxy (--call)",
+    call: "ai-service generates a description (--call)",
 } as const;
 
 /** The label selector of ai-service's pods (its Deployment's selector). */
@@ -445,7 +456,7 @@ export async function issuerCheck(
         }
         if (!audienceOk) {
             lines.push(
-                `credential ${credential.name}: audiences ${JSON.stringify(credential.audiences)} lack ${TOKEN_EXCHANGE_AUDIENCE} (AADSTS700213)`,
+                `credential ${credential.name}: audiences ${JSON.stringify(credential.audiences)} lack ${TOKEN_EXCHANGE_AUDIENCE} (AADSTS700212)`,
             );
         }
     }
@@ -517,26 +528,58 @@ export async function roleCheck(outputs: StackOutputs, arm: ArmReader): Promise<
 export const CALL_PRODUCT = { name: "Verify Tug Rope", tags: ["toy", "dog"] } as const;
 
 async function callCheck(namespace: string, kube: KubeReader): Promise<CheckResult> {
-    let answer: { status: number; body: string };
+    let policies: NetworkPolicyView[];
     try {
-        answer = await kube.postToService(
-            namespace,
-            AI_SERVICE_NAME,
-            AI_SERVICE_PORT,
-            "generate/description",
-            CALL_PRODUCT,
-        );
+        policies = await kube.listNetworkPolicies(namespace);
     } catch (error) {
         return failed(
             TITLES.call,
-            [`the request through the API server's service proxy failed: ${firstLine(error)}`],
-            `kubectl auth can-i create services/proxy -n ${namespace}; kubectl get endpoints ${AI_SERVICE_NAME} -n ${namespace}`,
+            [
+                `cannot list the NetworkPolicies in ${namespace}, so verify cannot tell which path is admitted: ${firstLine(error)}`,
+            ],
+            `kubectl auth can-i list networkpolicies -n ${namespace}`,
+        );
+    }
+    const path = callPathFor(policies, { app: AI_SERVICE_NAME }, SMOKE_TEST_LABELS);
+    if (path.kind === "skip") {
+        return { title: TITLES.call, status: "skip", details: [path.reason], fix: path.fix };
+    }
+    const via =
+        path.kind === "service-proxy"
+            ? "through the API server's service proxy"
+            : `from a pod labelled ${Object.entries(path.labels)
+                  .map(([key, value]) => `${key}=${value}`)
+                  .join(",")} (NetworkPolicy ${path.policies.join(", ")} admits it, not the service proxy)`;
+    let answer: { status: number; body: string };
+    try {
+        answer =
+            path.kind === "service-proxy"
+                ? await kube.postToService(
+                      namespace,
+                      AI_SERVICE_NAME,
+                      AI_SERVICE_PORT,
+                      "generate/description",
+                      CALL_PRODUCT,
+                  )
+                : await kube.postFromPod(
+                      namespace,
+                      path.labels,
+                      `http://${AI_SERVICE_NAME}.${namespace}:${AI_SERVICE_PORT}/generate/description`,
+                      CALL_PRODUCT,
+                  );
+    } catch (error) {
+        return failed(
+            TITLES.call,
+            [`the request ${via} failed: ${firstLine(error)}`],
+            path.kind === "service-proxy"
+                ? `kubectl auth can-i create services/proxy -n ${namespace}; kubectl get endpoints ${AI_SERVICE_NAME} -n ${namespace}`
+                : `kubectl auth can-i create pods -n ${namespace}; kubectl get events -n ${namespace}`,
         );
     }
     const verdict = explainAiServiceAnswer(answer.status, answer.body);
-    const evidence = `HTTP ${answer.status}: ${oneLine(answer.body)}`;
+    const evidence = `HTTP ${answer.status} ${via}: ${oneLine(answer.body)}`;
     return verdict.ok
-        ? passed(TITLES.call, [`"${verdict.description}"`])
+        ? passed(TITLES.call, [`"${verdict.description}"`, `sent ${via}`])
         : failed(TITLES.call, [verdict.reason, evidence], verdict.fix);
 }
 
@@ -574,7 +617,9 @@ export function explainAiServiceAnswer(status: number, body: string): AiServiceV
             fix: "kubectl rollout restart deployment/ai-service; the app must re-read AZURE_FEDERATED_TOKEN_FILE",
         };
     }
-    if (code === "AADSTS70021" || code === "AADSTS700211" || code === "AADSTS700213") {
+    // No matching federated credential: 70021 (none at all, or still propagating), 700211 issuer, 700213 subject,
+    // 700212 audience (codes as Microsoft's Azure Identity troubleshooting guide lists them; see docs/troubleshooting.md).
+    if (["AADSTS70021", "AADSTS700211", "AADSTS700212", "AADSTS700213"].includes(code ?? "")) {
         return {
             ok: false,
             reason: `Entra ID found no federated credential matching the pod's token (${code}): issuer, subject or audience differ, or a new credential has not propagated (a minute or two)`,

@@ -1,4 +1,5 @@
 import { parseArgs, USAGE, type VerifyOptions } from "./args";
+import { azureCredential } from "../../components/azureCredential";
 import { AzureResourceManager } from "./arm";
 import { runChecks } from "./checks";
 import { KubernetesApi, loadKubeConfig } from "./kube";
@@ -35,7 +36,13 @@ export async function main(argv: readonly string[]): Promise<number> {
                     `Fix: pass --kubeconfig <file>, or check the stack's kubeconfig output.`,
             );
         }
-        const arm = new AzureResourceManager(outputs.armEndpoint ?? "https://management.azure.com/");
+        let credential: Awaited<ReturnType<typeof azureCredential>>;
+        try {
+            credential = await azureCredential(process.env);
+        } catch (error) {
+            throw new UsageError(error instanceof Error ? error.message : String(error));
+        }
+        const arm = new AzureResourceManager(outputs.armEndpoint ?? "https://management.azure.com/", credential);
         const results = await runChecks(outputs, kube, arm, { call: options.call, clusterId: options.clusterId });
         const source = options.stack !== undefined ? `stack ${options.stack}` : options.outputsFile!;
         console.log(formatReport(source, outputs, results));
