@@ -3,6 +3,7 @@ import { defaultIdentityName } from "../naming";
 import { readAiService } from "./aiService";
 import { readCluster } from "./cluster";
 import { checkFederationLimits, readAdditionalServiceAccounts } from "./federation";
+import { readNetwork } from "./network";
 import { readOpenAi } from "./openai";
 import { checkString, ConfigObject, fixCommand, fullKey, Problems, show } from "./reader";
 import { IDENTITY_KEYS, isProductionStack, RULES, TOP_LEVEL_KEYS } from "./schema";
@@ -45,6 +46,7 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
 
     checkFederationLimits(problems, aiService.serviceAccount, additionalServiceAccounts, identityName);
     const smokeTest = readSmokeTest(problems, root.raw("smokeTest"), context.stack);
+    const network = readNetwork(problems, root.raw("openai"), root.raw("cluster"), cluster.mode, openai.mode);
     problems.throwIfAny();
 
     return deepFreeze({
@@ -60,6 +62,7 @@ export function parseSettings(raw: RawConfig, context: { readonly project: strin
         additionalServiceAccounts,
         protect,
         smokeTest,
+        network,
     });
 }
 
