@@ -12,6 +12,12 @@ import { ManagedAksCluster } from "./components/managedCluster";
 import { managedClusterId } from "./components/naming";
 import { ManagedOpenAiAccount } from "./components/managedOpenAiAccount";
 import type { OpenAiTarget } from "./components/openAiTarget";
+import {
+    accountNetworkFor,
+    privateEndpointFor,
+    stackNetworkFor,
+    type StackNetwork,
+} from "./components/privateNetworking";
 import { SmokeTest } from "./components/smokeTest";
 import { WorkloadIdentity } from "./components/workloadIdentity";
 
@@ -27,8 +33,10 @@ export = async () => {
     const client = await authorization.getClientConfig();
     const existing = await discoverExisting(settings, client.subscriptionId);
 
-    const cluster = clusterFor(settings, existing, client.subscriptionId);
+    const stackNetwork = stackNetworkFor(settings, client.subscriptionId);
+    const cluster = clusterFor(settings, existing, client.subscriptionId, stackNetwork);
     const openai = openAiFor(settings, existing);
+    const privateEndpoint = privateEndpointFor(settings, openai, stackNetwork);
     const kubernetes = kubernetesProviderFor("aks", cluster);
 
     const { aiService: app } = settings;
@@ -70,6 +78,8 @@ export = async () => {
                 appAccount.credential,
                 workload.roleAssignment,
                 ...cluster.workloadIdentityReady,
+                // In private mode the account answers only through the endpoint, once its name resolves to it.
+                ...(privateEndpoint ? [privateEndpoint.zoneGroup, privateEndpoint.zoneLink] : []),
             ],
         },
         { providers: { kubernetes } },
@@ -143,7 +153,12 @@ function clusterResourceIdFor(settings: Settings, subscriptionId: string): { clu
         : { clusterResourceId: managedClusterId(subscriptionId, settings.resourceGroupName, cluster.name) };
 }
 
-function clusterFor(settings: Settings, existing: Discovery, subscriptionId: string): ClusterConnection {
+function clusterFor(
+    settings: Settings,
+    existing: Discovery,
+    subscriptionId: string,
+    stackNetwork: StackNetwork | undefined,
+): ClusterConnection {
     const { cluster } = settings;
     switch (cluster.mode) {
         case "existing":
@@ -164,6 +179,7 @@ function clusterFor(settings: Settings, existing: Discovery, subscriptionId: str
                 nodeVmSize: cluster.nodeVmSize,
                 kubeloginMode: cluster.kubeloginMode,
                 protect: settings.protect,
+                network: stackNetwork?.cluster,
             });
         case "stack":
             if (existing.stackCluster === undefined) {
@@ -193,5 +209,6 @@ function openAiFor(settings: Settings, existing: Discovery): OpenAiTarget {
         model: openai.model,
         sku: openai.sku,
         protect: settings.protect,
+        network: accountNetworkFor(settings),
     });
 }
