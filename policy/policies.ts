@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 
+import { networkPolicies } from "./networkPolicies";
 import { resourcePolicies } from "./resourcePolicies";
 import { stackPolicies } from "./stackPolicies";
 
@@ -8,4 +9,4 @@ import { stackPolicies } from "./stackPolicies";
  * (`pulumi preview --policy-pack policy`), and tests and tools run them directly on recorded resources
  * (tools/engine/policyHarness.ts). See docs/policy.md for each policy, its enforcement level and why.
  */
-export const policies: Policies = [...resourcePolicies, ...stackPolicies];
+export const policies: Policies = [...resourcePolicies, ...stackPolicies, ...networkPolicies];

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { publicAccessAdvice } from "../components/existingOpenAiAccount";
+import { evaluatePolicies } from "../tools/engine/policyHarness";
 import { GREENFIELD_CONFIG } from "./support/configs";
 import { at, ofType, runProgram, single, stackConfig, UNKNOWN, type RegisteredResource } from "./support/program";
 import { seedWorld } from "./support/world";
@@ -195,6 +196,29 @@ describe("private mode, existing cluster and account (the dev stack)", () => {
             assert.equal(link.inputs.virtualNetworkLinkName, "vnet-hub-aks");
         });
     }
+});
+
+describe("the policy pack on private mode, as pulumi preview and pulumi up present it", () => {
+    for (const preview of [false, true]) {
+        it(`passes every policy, and gives up on none (${preview ? "preview: ids unknown" : "up"})`, async () => {
+            const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch", preview });
+            const { violations, gaveUp } = await evaluatePolicies(run.resources);
+            assert.deepEqual(
+                violations.map((v) => `${v.policyName}: ${v.message}`),
+                [],
+            );
+            assert.deepEqual(gaveUp, []);
+        });
+    }
+
+    it("still sees a mistake in pulumi up: the zone link removed fails openai-private-dns-zone-linked", async () => {
+        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const { violations } = await evaluatePolicies(run.resources.filter((r) => r.type !== T.link));
+        assert.deepEqual(
+            violations.map((v) => v.policyName),
+            ["openai-private-dns-zone-linked"],
+        );
+    });
 });
 
 describe("public mode", () => {

@@ -43,6 +43,7 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/config", tests: t("config", "configLifecycle", "readme-config", "configNetwork") },
     { prefix: "policy/index", tests: t("policyPack") },
     { prefix: "policy/engineInternals", tests: t("policyUnknowns") },
+    { prefix: "policy/network", tests: t("planNetwork", "privateNetwork") },
     { prefix: "policy/", tests: POLICY_TESTS },
 ];
 

@@ -13,6 +13,7 @@ import {
     T,
     targetAccount,
 } from "./hops/lookups";
+import { networkHop } from "./hops/network";
 import type {
     AccessAnalysis,
     AccessPath,
@@ -31,7 +32,7 @@ import { workloadHop } from "./hops/workload";
 /**
  * The access path of every workload that calls Azure OpenAI, judged from the REGISTERED resources (what `pulumi up`
  * would send), hop by hop: workload -> ServiceAccount -> federated credential -> identity -> role -> scope -> OpenAI
- * endpoint and deployment. Each hop has its own analyzer in hops/ (named for the hop); each check compares the value
+ * endpoint and deployment -> the network the call takes to it. Each hop has its own analyzer in hops/ (named for the hop); each check compares the value
  * one resource carries with the value it must equal on another resource, and names the error Azure answers at run
  * time when they differ.
  *
@@ -62,6 +63,7 @@ export const HOP_ANALYZERS: readonly HopAnalyzer[] = [
     roleHop,
     scopeHop,
     openaiHop,
+    networkHop,
 ];
 
 export function analyzeAccessPath(input: AccessPathInput): AccessAnalysis {
@@ -124,6 +126,7 @@ function analyzeWorkload(workload: AnalysedResource, input: AccessPathInput): Ac
             roleAssignment: resolved.roleAssignment?.urn,
             account: context.account?.ref,
             deployment: resolved.deployment?.ref,
+            ...(resolved.privateEndpoint ? { privateEndpoint: resolved.privateEndpoint.urn } : {}),
         },
     };
 }

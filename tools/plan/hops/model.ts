@@ -8,7 +8,8 @@ import type { DiscoveryRead } from "../planMocks";
 
 export type Verdict = "ok" | "broken" | "not reached";
 
-export type Hop = "workload" | "service account" | "federated credential" | "identity" | "role" | "scope" | "openai";
+export type Hop =
+    "workload" | "service account" | "federated credential" | "identity" | "role" | "scope" | "openai" | "network";
 
 export const HOPS: readonly Hop[] = [
     "workload",
@@ -18,6 +19,7 @@ export const HOPS: readonly Hop[] = [
     "role",
     "scope",
     "openai",
+    "network",
 ];
 
 export interface Check {
@@ -42,6 +44,8 @@ export interface Chain {
     readonly roleAssignment?: string;
     readonly account?: string;
     readonly deployment?: string;
+    /** The private endpoint the pod reaches the account through, when it does. */
+    readonly privateEndpoint?: string;
 }
 
 export interface AccessPath {
@@ -106,6 +110,7 @@ export interface Resolved {
     readonly credential?: AnalysedResource;
     readonly roleAssignment?: AnalysedResource;
     readonly deployment?: { readonly ref: string; readonly source: string };
+    readonly privateEndpoint?: AnalysedResource;
 }
 
 export interface HopResult {
