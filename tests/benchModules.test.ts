@@ -106,6 +106,8 @@ describe("the program's startup", () => {
             "@pulumi/azure-native/cognitiveservices",
             "@pulumi/azure-native/containerservice",
             "@pulumi/azure-native/managedidentity",
+            "@pulumi/azure-native/network",
+            "@pulumi/azure-native/privatedns",
             "@pulumi/kubernetes/apps/v1",
             "@pulumi/kubernetes/batch/v1",
             "@pulumi/kubernetes/core/v1",

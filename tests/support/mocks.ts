@@ -313,7 +313,10 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                     name: inputs.subnetName,
                 };
             case "azure-native:network:PrivateEndpoint":
-                return { id: network("privateEndpoints", inputs.privateEndpointName), name: inputs.privateEndpointName };
+                return {
+                    id: network("privateEndpoints", inputs.privateEndpointName),
+                    name: inputs.privateEndpointName,
+                };
             case "azure-native:network:PrivateDnsZoneGroup":
                 return {
                     id: `${network("privateEndpoints", inputs.privateEndpointName)}/privateDnsZoneGroups/${inputs.privateDnsZoneGroupName}`,
