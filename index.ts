@@ -13,6 +13,12 @@ import { managedClusterId } from "./components/naming";
 import { ManagedOpenAiAccount } from "./components/managedOpenAiAccount";
 import { auditDiagnosticSettingName, OpenAiAuditLog } from "./components/openAiAuditLog";
 import type { OpenAiTarget } from "./components/openAiTarget";
+import {
+    accountNetworkFor,
+    privateEndpointFor,
+    stackNetworkFor,
+    type StackNetwork,
+} from "./components/privateNetworking";
 import { SmokeTest } from "./components/smokeTest";
 import { WorkloadIdentity } from "./components/workloadIdentity";
 
@@ -28,8 +34,10 @@ export = async () => {
     const client = await authorization.getClientConfig();
     const existing = await discoverExisting(settings, client.subscriptionId);
 
-    const cluster = clusterFor(settings, existing, client.subscriptionId, client.tenantId);
+    const stackNetwork = stackNetworkFor(settings, client.subscriptionId);
+    const cluster = clusterFor(settings, existing, client.subscriptionId, client.tenantId, stackNetwork);
     const openai = openAiFor(settings, existing);
+    const privateEndpoint = privateEndpointFor(settings, openai, stackNetwork);
     const kubernetes = kubernetesProviderFor("aks", cluster);
 
     const { aiService: app } = settings;
@@ -71,6 +79,8 @@ export = async () => {
                 appAccount.credential,
                 workload.roleAssignment,
                 ...cluster.workloadIdentityReady,
+                // In private mode the account answers only through the endpoint, once its name resolves to it.
+                ...(privateEndpoint ? [privateEndpoint.zoneGroup, privateEndpoint.zoneLink] : []),
             ],
         },
         { providers: { kubernetes } },
@@ -163,6 +173,7 @@ function clusterFor(
     existing: Discovery,
     subscriptionId: string,
     tenantId: string,
+    stackNetwork: StackNetwork | undefined,
 ): ClusterConnection {
     const { cluster } = settings;
     switch (cluster.mode) {
@@ -189,6 +200,7 @@ function clusterFor(
                 adminGroupObjectIds: cluster.adminGroupObjectIds,
                 armEndpoint: settings.armEndpoint,
                 protect: settings.protect,
+                network: stackNetwork?.cluster,
             });
         case "stack":
             if (existing.stackCluster === undefined) {
@@ -218,5 +230,6 @@ function openAiFor(settings: Settings, existing: Discovery): OpenAiTarget {
         model: openai.model,
         sku: openai.sku,
         protect: settings.protect,
+        network: accountNetworkFor(settings),
     });
 }

@@ -58,6 +58,12 @@ const RESOURCE_LATENCY: Readonly<Record<string, readonly LatencyKey[]>> = {
     "kubernetes:core/v1:Service": ["kubernetesApply", "serviceEndpoints"],
     "kubernetes:apps/v1:Deployment": AI_SERVICE_ROLLOUT,
     "kubernetes:batch/v1:Job": SMOKE_TEST_START,
+    "azure-native:network:VirtualNetwork": ["virtualNetworkCreate"],
+    "azure-native:network:Subnet": ["virtualNetworkCreate"],
+    "azure-native:network:PrivateEndpoint": ["privateEndpointCreate"],
+    "azure-native:network:PrivateDnsZoneGroup": ["privateDnsCreate"],
+    "azure-native:privatedns:PrivateZone": ["privateDnsCreate"],
+    "azure-native:privatedns:VirtualNetworkLink": ["privateDnsCreate"],
 };
 
 /** Resources Azure honours some time after they are created. */
@@ -96,6 +102,14 @@ export const ORDERING_NEEDS: Readonly<Record<string, string>> = {
     [`${JOB} -> ${DEPLOYMENT}`]: "the smoke test calls ai-service: its pods must be ready",
     [`${JOB} -> ${SERVICE}`]: "the smoke test calls ai-service through its Service",
     [`${JOB} -> kubernetes:networking/v1:NetworkPolicy`]: "ai-service's NetworkPolicy must admit the smoke test first",
+    "azure-native:network:Subnet -> azure-native:network:Subnet":
+        "one subnet write at a time per network: concurrent writes fail with AnotherOperationInProgress",
+    "azure-native:containerservice:ManagedCluster -> azure-native:authorization:RoleAssignment":
+        "the control-plane identity's role on the node subnet before AKS joins the subnet (components/clusterControlPlaneIdentity.ts)",
+    [`${DEPLOYMENT} -> azure-native:network:PrivateDnsZoneGroup`]:
+        "private mode: the account answers only through the endpoint, once its name resolves to it",
+    [`${DEPLOYMENT} -> azure-native:privatedns:VirtualNetworkLink`]:
+        "private mode: the pods' resolver reads the zone only once it is linked to the cluster's network",
 };
 
 export function deploymentGraph(resources: readonly GraphResource[]): DeploymentGraph {

@@ -174,6 +174,24 @@ export const LATENCIES = {
             "no published figure; seconds. The smoke test retries with backoff (5 s doubling to 60 s, " +
             "components/constants.ts), so it may notice the end of a propagation up to 60 s late: not included.",
     },
+    virtualNetworkCreate: {
+        seconds: 10,
+        basis: "estimate",
+        what: "virtual network create (az network vnet create), and each subnet (az network vnet subnet create)",
+        source: "no published figure; one ARM PUT each, answered within seconds (the stack writes its subnets one at a time).",
+    },
+    privateEndpointCreate: {
+        seconds: 60,
+        basis: "estimate",
+        what: "private endpoint create with its network interface and the account's auto-approved connection",
+        source: "no published figure; an asynchronous ARM PUT (a NIC in the subnet, a connection on the account): about a minute.",
+    },
+    privateDnsCreate: {
+        seconds: 30,
+        basis: "estimate",
+        what: "private DNS zone, virtual network link or zone group create (az network private-dns ...)",
+        source: "no published figure; an asynchronous ARM PUT on a global resource: tens of seconds.",
+    },
     azCliCall: {
         seconds: 3,
         basis: "estimate",

@@ -138,3 +138,22 @@ export const SMOKE_TEST_AWAIT_MARGIN_SECONDS = 120;
  * deploy identity: `cluster.adminGroupObjectIds` is copied from it (docs/entra-cluster-access.md).
  */
 export const CLUSTER_ADMIN_GROUPS_OUTPUT = "adminGroupObjectIds";
+
+/**
+ * The private DNS zone an Azure OpenAI endpoint (`<sub>.openai.azure.com`) resolves through behind a private endpoint.
+ * Not `privatelink.cognitiveservices.azure.com`: that zone serves `*.cognitiveservices.azure.com` names only, so the
+ * OpenAI name would still resolve to the public address.
+ * https://learn.microsoft.com/azure/private-link/private-endpoint-dns#ai-services
+ */
+export const OPENAI_PRIVATE_DNS_ZONE = "privatelink.openai.azure.com";
+
+/** The private-link sub-resource (group id) of a Cognitive Services account: its one endpoint kind. */
+export const OPENAI_PRIVATE_LINK_GROUP = "account";
+
+/**
+ * "Network Contributor": what a cluster's control-plane identity needs on a subnet the cluster does not create
+ * (Microsoft.Network/virtualNetworks/subnets/join/action and .../read are the narrower custom-role alternative).
+ * https://learn.microsoft.com/azure/aks/use-managed-identity ("bring your own control plane managed identity"),
+ * https://learn.microsoft.com/azure/aks/aks-service-permissions#cluster-identity-permissions
+ */
+export const NETWORK_CONTRIBUTOR_ROLE_ID = "4d97b98b-1d4f-4787-a291-c67834d212e7";

@@ -35,6 +35,7 @@ export async function discoverExisting(settings: Settings, subscriptionId: strin
                   accountName: openai.accountName,
                   deploymentName: openai.deploymentName,
                   armEndpoint: settings.armEndpoint,
+                  network: settings.network.access,
               })
             : Promise.resolve(undefined),
     ]);

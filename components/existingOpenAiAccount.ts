@@ -12,6 +12,8 @@ export interface ExistingOpenAiAccountArgs {
     readonly deploymentName: string;
     /** Azure Resource Manager endpoint (trailing slash), for listing deployments when the configured one is missing. */
     readonly armEndpoint: string;
+    /** How the pods reach the account (`openai.network`); default public. */
+    readonly network?: "public" | "private";
 }
 
 /** Endpoint names under which an AIServices account publishes its OpenAI endpoint. */
@@ -76,12 +78,45 @@ export async function readExistingOpenAiAccount(
         );
     }
 
+    const publicAccessWarning = publicAccessAdvice(args, account);
+    if (publicAccessWarning !== undefined) {
+        pulumi.log.warn(publicAccessWarning);
+    }
+
     return {
         accountId: pulumi.output(account.id),
         accountName: args.accountName,
         endpoint: pulumi.output(endpoint),
         deploymentName: pulumi.output(args.deploymentName),
     };
+}
+
+/**
+ * What to tell the user about the account's public network access, which this stack never changes on an account it
+ * does not own: private mode wants it off (the private endpoint is then the only way in), public mode needs it on.
+ */
+export function publicAccessAdvice(
+    args: Pick<ExistingOpenAiAccountArgs, "accountName" | "network">,
+    account: Pick<cognitiveservices.GetAccountResult, "id" | "properties">,
+): string | undefined {
+    const disabled = account.properties.publicNetworkAccess === "Disabled";
+    if (args.network === "private" && !disabled) {
+        return (
+            `Azure OpenAI account ${args.accountName} still accepts calls from the internet (publicNetworkAccess is ` +
+            `${account.properties.publicNetworkAccess ?? "not set, so Enabled"}). This stack adds a private endpoint but does ` +
+            `not change an account it does not own; once ai-service answers through the endpoint, turn public access off ` +
+            `with: az resource update --ids ${account.id} --set properties.publicNetworkAccess=Disabled`
+        );
+    }
+    if (args.network !== "private" && disabled) {
+        return (
+            `Azure OpenAI account ${args.accountName} has public network access disabled, and openai.network is "public": ` +
+            `unless a private endpoint made outside this stack serves the cluster's network, ai-service's calls fail with 403 ` +
+            `"Public access is disabled. Please configure private endpoint.". Fix: pulumi config set --path ` +
+            `'aks-openai-wi:openai.network' private, with openai.privateEndpoint.subnetId and .vnetId`
+        );
+    }
+    return undefined;
 }
 
 /** The endpoint the OpenAI client must call: the OpenAI endpoint of an AIServices account, or the account's own. */

@@ -34,6 +34,24 @@ export interface ManagedAksClusterArgs {
     readonly armEndpoint?: string;
     /** Refuse to delete or replace the cluster (`pulumi destroy` stops at it) until unprotected. Default false. */
     readonly protect?: boolean;
+    /** A network the stack created for the cluster (private mode); default: AKS's own, as before. */
+    readonly network?: ManagedClusterNetwork;
+}
+
+/** The cluster's place in a virtual network the stack creates: Azure CNI Overlay on the node subnet. */
+export interface ManagedClusterNetwork {
+    /** Subnet the nodes join. */
+    readonly nodeSubnetId: pulumi.Input<string>;
+    /** Overlay range of the pods. */
+    readonly podCidr: string;
+    /** Range of Kubernetes Services. */
+    readonly serviceCidr: string;
+    /** Cluster DNS Service address, inside serviceCidr. */
+    readonly dnsServiceIp: string;
+    /** User-assigned control-plane identity that holds the network role on the subnet. */
+    readonly controlPlaneIdentityId: pulumi.Input<string>;
+    /** Created before the cluster: the identity's role on the subnet, or AKS cannot join it. */
+    readonly startAfter: readonly pulumi.Resource[];
 }
 
 /**
@@ -61,7 +79,12 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
                 location: args.location,
                 dnsPrefix: args.clusterName,
                 kubernetesVersion: args.kubernetesVersion,
-                identity: { type: containerservice.ResourceIdentityType.SystemAssigned },
+                identity: args.network
+                    ? {
+                          type: containerservice.ResourceIdentityType.UserAssigned,
+                          userAssignedIdentities: [args.network.controlPlaneIdentityId],
+                      }
+                    : { type: containerservice.ResourceIdentityType.SystemAssigned },
                 agentPoolProfiles: [
                     {
                         name: "system",
@@ -73,8 +96,20 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
                         enableAutoScaling: true,
                         minCount: args.nodeCount,
                         maxCount: args.nodeCount * 2,
+                        ...(args.network ? { vnetSubnetID: args.network.nodeSubnetId } : {}),
                     },
                 ],
+                ...(args.network
+                    ? {
+                          networkProfile: {
+                              networkPlugin: containerservice.NetworkPlugin.Azure,
+                              networkPluginMode: containerservice.NetworkPluginMode.Overlay,
+                              podCidr: args.network.podCidr,
+                              serviceCidr: args.network.serviceCidr,
+                              dnsServiceIP: args.network.dnsServiceIp,
+                          },
+                      }
+                    : {}),
                 autoUpgradeProfile: { upgradeChannel: containerservice.UpgradeChannel.Patch },
                 oidcIssuerProfile: { enabled: true },
                 securityProfile: { workloadIdentity: { enabled: true } },
@@ -97,6 +132,7 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
                 parent: this,
                 // Losing the cluster is an outage (and a new cluster has a new issuer URL: every credential breaks).
                 protect: args.protect ?? false,
+                ...(args.network ? { dependsOn: [...args.network.startAfter] } : {}),
                 // The autoscaler owns the node count after creation; AKS fills in the pool's version on patch upgrades.
                 ignoreChanges: ["agentPoolProfiles[0].count", "agentPoolProfiles[0].orchestratorVersion"],
             },

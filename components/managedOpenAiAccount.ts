@@ -23,7 +23,16 @@ export interface ManagedOpenAiAccountArgs {
     readonly sku: DeploymentSkuSettings;
     /** Refuse to delete or replace the account (`pulumi destroy` stops at it) until unprotected. Default false. */
     readonly protect?: boolean;
+    /** Who may reach the account; default: public, no network rules (as before). */
+    readonly network?: AccountNetworkAccess;
 }
+
+/**
+ * Private: public network access off, so only private endpoints reach the account. Public: on, and when ranges are
+ * given, network rules admit only them (default action Deny).
+ */
+export type AccountNetworkAccess =
+    { readonly access: "public"; readonly allowedIpRanges: readonly string[] } | { readonly access: "private" };
 
 /**
  * An Azure OpenAI account created by this stack, keyless from the start: custom subdomain (Entra tokens need it) and
@@ -53,7 +62,7 @@ export class ManagedOpenAiAccount extends pulumi.ComponentResource implements Op
                 properties: {
                     customSubDomainName: args.customSubDomainName,
                     disableLocalAuth: args.disableLocalAuth,
-                    publicNetworkAccess: cognitiveservices.PublicNetworkAccess.Enabled,
+                    ...accountNetworkProperties(args.network ?? { access: "public", allowedIpRanges: [] }),
                 },
             },
             // A deleted account is soft-deleted and its name blocked until purged: losing it is a long outage.
@@ -86,4 +95,24 @@ export class ManagedOpenAiAccount extends pulumi.ComponentResource implements Op
             deploymentName: this.deploymentName,
         });
     }
+}
+
+/** The account properties that decide who reaches it over the network. */
+export function accountNetworkProperties(network: AccountNetworkAccess): {
+    publicNetworkAccess: cognitiveservices.PublicNetworkAccess;
+    networkAcls?: { defaultAction: cognitiveservices.NetworkRuleAction; ipRules: { value: string }[] };
+} {
+    if (network.access === "private") {
+        return { publicNetworkAccess: cognitiveservices.PublicNetworkAccess.Disabled };
+    }
+    if (network.allowedIpRanges.length === 0) {
+        return { publicNetworkAccess: cognitiveservices.PublicNetworkAccess.Enabled };
+    }
+    return {
+        publicNetworkAccess: cognitiveservices.PublicNetworkAccess.Enabled,
+        networkAcls: {
+            defaultAction: cognitiveservices.NetworkRuleAction.Deny,
+            ipRules: network.allowedIpRanges.map((value) => ({ value })),
+        },
+    };
 }

@@ -31,6 +31,9 @@ PAUSE=${SMOKE_SLEEP:-sleep}
 NAMESPACE=${SMOKE_NAMESPACE:-default}
 CLIENT_ID=${SMOKE_IDENTITY_CLIENT_ID:-<identityClientId>}
 DEPLOYMENT=${SMOKE_OPENAI_DEPLOYMENT:-<deployment>}
+ENDPOINT=${SMOKE_OPENAI_ENDPOINT:-https://<subdomain>.openai.azure.com/}
+OPENAI_HOST=${ENDPOINT#*://}
+OPENAI_HOST=${OPENAI_HOST%%/*}
 BODY='{"name": "Smoke Test Tug Rope", "tags": ["toy", "dog"]}'
 
 if [ -z "$URL" ]; then
@@ -143,15 +146,21 @@ classify() {
         VERDICT=stop
         REASON="Azure OpenAI needs a custom-subdomain endpoint for Entra ID tokens; AZURE_OPENAI_ENDPOINT is a regional endpoint"
         FIX="set a custom subdomain on the account and use https://<subdomain>.openai.azure.com/"
+    # The two network refusals, told apart by Azure's own wording: waiting fixes neither.
+    elif contains "$c_body" 'Public access is disabled'; then
+        VERDICT=stop
+        REASON="Azure OpenAI refused a call that reached it over the internet (403 Public access is disabled): inside the cluster $OPENAI_HOST resolves to the account's public address, and the account's public network access is off"
+        FIX="nslookup $OPENAI_HOST in a pod must answer a private address: a private endpoint (group account) in the cluster's network, a zone group writing into privatelink.openai.azure.com, that zone linked to the cluster's virtual network (openai.network private; npm run plan -- --stack <stack> shows the network hop)"
+    elif contains "$c_body" 'Virtual Network/Firewall rules'; then
+        VERDICT=stop
+        REASON="Azure OpenAI's network rules blocked the call (403 Access denied due to Virtual Network/Firewall rules): the cluster's egress address is not one the account admits"
+        FIX="add the cluster's egress address (az aks show -g <resource group> -n <cluster> --query networkProfile.loadBalancerProfile.effectiveOutboundIPs -o tsv, then az network public-ip show --ids <id> --query ipAddress) to openai.allowedIpRanges, or reach the account privately (openai.network private)"
     elif contains "$c_body" 'PermissionDenied|lacks the required data action'; then
         REASON="Azure OpenAI accepted the token but denied the call (PermissionDenied): the role assignment is not effective yet (up to ~10 minutes), or it is on another scope or principal"
         FIX="az role assignment list --assignee $CLIENT_ID --all -o table (expect 'Cognitive Services OpenAI User' on the account); $VERIFY_FIX"
     elif [ "$c_status" = 401 ] || contains "$c_body" 'Error code: 401'; then
         REASON="Azure OpenAI rejected the token (401): the role is not effective yet, or the token is for another tenant or audience"
         FIX="az role assignment list --assignee $CLIENT_ID --all -o table; $VERIFY_FIX"
-    elif contains "$c_body" 'Virtual Network|Firewall'; then
-        REASON="Azure OpenAI refused the caller's network (403 Virtual Network/Firewall rules)"
-        FIX="allow the cluster's egress address or private endpoint on the account's networking settings"
     elif [ "$c_status" = 403 ] || contains "$c_body" 'Error code: 403'; then
         REASON="Azure OpenAI forbade the call (403): the role assignment is not effective yet, or it is on the wrong scope"
         FIX="az role assignment list --assignee $CLIENT_ID --all -o table (expect 'Cognitive Services OpenAI User' on the account, not the resource group); $VERIFY_FIX"

@@ -232,6 +232,7 @@ export class SmokeTest extends pulumi.ComponentResource {
                                         // For the messages only: the fix commands name the identity and deployment.
                                         { name: "SMOKE_IDENTITY_CLIENT_ID", value: args.identityClientId },
                                         { name: "SMOKE_OPENAI_DEPLOYMENT", value: args.openAiDeploymentName },
+                                        { name: "SMOKE_OPENAI_ENDPOINT", value: args.openAiEndpoint },
                                     ],
                                     ...curlContainerSettings(),
                                     terminationMessagePolicy: "FallbackToLogsOnError",

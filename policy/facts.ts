@@ -71,3 +71,9 @@ export const PRODUCTION_STACK = /^(?:prod|production|prd|live)$|-(?:prod|product
  * the group `audit` only `Audit`.
  */
 export const CALL_LOG_CATEGORIES: readonly string[] = ["Audit", "RequestResponse"];
+
+/** The private DNS zone `<sub>.openai.azure.com` resolves through behind a private endpoint. */
+export const OPENAI_PRIVATE_DNS_ZONE = "privatelink.openai.azure.com";
+
+/** The one private-link group (sub-resource) of a Cognitive Services account. */
+export const OPENAI_PRIVATE_LINK_GROUP = "account";

@@ -2,6 +2,7 @@ import type { Policies } from "@pulumi/policy";
 
 import { auditPolicies } from "./auditPolicies";
 import { clusterAccessPolicies } from "./clusterAccessPolicies";
+import { networkPolicies } from "./networkPolicies";
 import { resourcePolicies } from "./resourcePolicies";
 import { stackPolicies } from "./stackPolicies";
 
@@ -10,4 +11,10 @@ import { stackPolicies } from "./stackPolicies";
  * (`pulumi preview --policy-pack policy`), and tests and tools run them directly on recorded resources
  * (tools/engine/policyHarness.ts). See docs/policy.md for each policy, its enforcement level and why.
  */
-export const policies: Policies = [...resourcePolicies, ...clusterAccessPolicies, ...stackPolicies, ...auditPolicies];
+export const policies: Policies = [
+    ...resourcePolicies,
+    ...clusterAccessPolicies,
+    ...stackPolicies,
+    ...auditPolicies,
+    ...networkPolicies,
+];

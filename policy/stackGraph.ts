@@ -98,7 +98,7 @@ export interface StackGraph {
     readonly roleAssignments: readonly RoleAssignmentNode[];
 }
 
-function nodeOf(resource: PolicyResource): StackNode {
+export function nodeOf(resource: PolicyResource): StackNode {
     const dependencies = new Map<string, ReadonlySet<string>>();
     for (const [property, resources] of Object.entries(resource.propertyDependencies ?? {})) {
         dependencies.set(property, new Set(resources.map((dependency) => dependency.urn)));
@@ -113,7 +113,7 @@ function nodeOf(resource: PolicyResource): StackNode {
 }
 
 /** The one candidate the property depends on; undefined when it depends on none (or, ambiguously, on several). */
-function linkedBy<T extends { node: StackNode }>(
+export function linkedBy<T extends { node: StackNode }>(
     node: StackNode,
     property: string,
     candidates: readonly T[],

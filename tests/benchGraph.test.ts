@@ -197,9 +197,12 @@ describe("the program's own dependency graph", () => {
         ]);
     });
 
-    it("waits for the new cluster's issuer on the greenfield critical path", () => {
+    it("waits for the new cluster's issuer on the greenfield critical path, after its network and subnet role", () => {
         const { tasks, edges } = graphs.prod;
         assert.deepEqual(criticalPath(tasks, edges).path, [
+            "cluster-network-vnet",
+            "cluster-network-nodes",
+            "cluster-control-plane-subnet-role",
             "cluster-aks",
             "aks",
             "workload-ns-store",

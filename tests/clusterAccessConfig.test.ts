@@ -9,8 +9,7 @@ import { TEST_ADMIN_GROUP_ID } from "./support/world";
  * sign-ins only, so the deploying identity needs an admin group; local accounts come back only when asked for.
  */
 
-const MARKED =
-    "<object id of the prod cluster admin group: bootstrap/github-oidc output adminGroupObjectIds.prod>";
+const MARKED = "<object id of the prod cluster admin group: bootstrap/github-oidc output adminGroupObjectIds.prod>";
 
 function managed(cluster: Record<string, unknown>, options: { stack?: string; preview?: boolean } = {}): Settings {
     return parseSettings(

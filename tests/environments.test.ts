@@ -41,6 +41,28 @@ describe("production (Pulumi.prod.yaml)", () => {
         assert.equal(run.outputs.openAiEndpoint, "https://contoso-store-openai-prod.openai.azure.com/");
     });
 
+    it("keeps the account off the internet: public access off, a private endpoint in the cluster's own network", async () => {
+        const run = await runProgram({ config: stackConfig("prod"), stack: "prod" });
+        const account = single(run.resources, "azure-native:cognitiveservices:Account");
+        assert.equal(at(account.inputs, "properties.publicNetworkAccess"), "Disabled");
+        const vnet = single(run.resources, "azure-native:network:VirtualNetwork");
+        assert.equal(vnet.inputs.virtualNetworkName, "vnet-aks-store-prod");
+        const endpoint = single(run.resources, "azure-native:network:PrivateEndpoint");
+        assert.match(
+            String(at(endpoint.inputs, "subnet.id")),
+            /\/virtualNetworks\/vnet-aks-store-prod\/subnets\/private-endpoints$/,
+        );
+        const cluster = single(run.resources, "azure-native:containerservice:ManagedCluster");
+        assert.match(
+            String(at(cluster.inputs, "agentPoolProfiles.0.vnetSubnetID")),
+            /\/virtualNetworks\/vnet-aks-store-prod\/subnets\/nodes$/,
+        );
+        assert.equal(
+            at(single(run.resources, "azure-native:privatedns:PrivateZone").inputs, "privateZoneName"),
+            "privatelink.openai.azure.com",
+        );
+    });
+
     it("runs more than one ai-service replica, in its own namespace", async () => {
         const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
         const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");

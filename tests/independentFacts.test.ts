@@ -53,6 +53,13 @@ describe("the plan and the policy pack keep their own statement of the facts", (
         assert.equal(componentConstants.OPENAI_USER_ROLE_ID, OPENAI_USER);
         assert.equal(planFacts.OPENAI_USER_ROLE_ID, OPENAI_USER);
         assert.equal(policyFacts.OPENAI_DATA_ROLES[OPENAI_USER], "Cognitive Services OpenAI User");
+        for (const zone of [
+            componentConstants.OPENAI_PRIVATE_DNS_ZONE,
+            planFacts.OPENAI_PRIVATE_DNS_ZONE,
+            policyFacts.OPENAI_PRIVATE_DNS_ZONE,
+        ]) {
+            assert.equal(zone, "privatelink.openai.azure.com");
+        }
         for (const subject of [componentSubject, planFacts.serviceAccountSubject, policyFacts.serviceAccountSubject]) {
             assert.equal(subject("store", "ai-service"), "system:serviceaccount:store:ai-service");
         }
@@ -82,6 +89,14 @@ describe("the plan and the policy pack keep their own statement of the facts", (
         assert.deepEqual(await planWithWrong("subject form"), {
             broken: ["federated credential: subject"],
             failing: ["federated-credential-kubernetes-form", "workload-identity-chain"],
+            exitCode: 1,
+        });
+    });
+
+    it("a wrong private DNS zone breaks the prod plan's network hop and fails the zone-name policy", async () => {
+        assert.deepEqual(await planWithWrong("private DNS zone"), {
+            broken: ["network: private DNS zone"],
+            failing: ["openai-private-dns-zone-name"],
             exitCode: 1,
         });
     });

@@ -58,6 +58,8 @@ describe("the dev plan's access path", () => {
                 ["openai", "endpoint", ENDPOINT, "ok"],
                 ["openai", "deployment", "gpt-4o-mini", "ok"],
                 ["openai", "api version", "2024-12-01-preview", "ok"],
+                ["network", "route", "public", "ok"],
+                ["network", "network rules", "(read at deploy time)", "ok"],
             ],
         );
     });
@@ -108,6 +110,8 @@ describe("the dev plan's access path", () => {
             "The principal `<principal id of managed identity myIdentity",
             "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.",
             "404 or 400 for an API version the account does not serve",
+            '403 "Public access is disabled. Please configure private endpoint."',
+            '403 "Access denied due to Virtual Network/Firewall rules."',
         ]);
     });
 });

@@ -14,8 +14,7 @@ import { PROJECT_ROOT, stackConfig } from "./support/program";
  * (issue 11), from what the program registers: the provider's kubeconfig and the cluster's Entra profile.
  */
 
-const PROD_GROUP =
-    "<object id of the prod cluster admin group: bootstrap/github-oidc output adminGroupObjectIds.prod>";
+const PROD_GROUP = "<object id of the prod cluster admin group: bootstrap/github-oidc output adminGroupObjectIds.prod>";
 
 let prod: Plan;
 let dev: Plan;

@@ -59,6 +59,11 @@ describe("every policy says why, how to fix it, and how hard it is enforced", ()
             "workload-identity-unused-credential": "advisory",
             "openai-account-audit-logs-production": "mandatory",
             "openai-account-audit-logs": "advisory",
+            "openai-private-dns-zone-name": "mandatory",
+            "openai-private-dns-zone-linked": "mandatory",
+            "openai-public-access-needs-endpoint": "mandatory",
+            "openai-endpoint-in-cluster-network": "mandatory",
+            "openai-network-rules-admit-cluster": "mandatory",
         });
         for (const policy of policies.filter((p) => p.enforcementLevel === "advisory")) {
             assert.match(policy.description, /Advisory: /, policy.name);

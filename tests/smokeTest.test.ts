@@ -286,6 +286,7 @@ describe("SmokeTest under mocks (stack dev)", () => {
                                     { name: "SMOKE_NAMESPACE", value: "default" },
                                     { name: "SMOKE_IDENTITY_CLIENT_ID", value: clientId },
                                     { name: "SMOKE_OPENAI_DEPLOYMENT", value: "gpt-4o-mini" },
+                                    { name: "SMOKE_OPENAI_ENDPOINT", value: "https://myopenai.openai.azure.com/" },
                                 ],
                                 resources: {
                                     requests: { cpu: "10m", memory: "16Mi" },
@@ -597,6 +598,7 @@ async function runScript(shell: Shell, url: string, env: Record<string, string> 
             SMOKE_NAMESPACE: "store",
             SMOKE_IDENTITY_CLIENT_ID: CLIENT_ID,
             SMOKE_OPENAI_DEPLOYMENT: "gpt-4o-mini",
+            SMOKE_OPENAI_ENDPOINT: "https://store-openai.openai.azure.com/",
             SMOKE_TERMINATION_LOG: terminationLog,
             SMOKE_CLOCK: `${shell.command} ${path.join(dir, "clock")}`,
             SMOKE_SLEEP: `${shell.command} ${path.join(dir, "pause")}`,
@@ -710,6 +712,49 @@ for (const shell of shells()) {
                 result.terminationMessage,
                 /^FAIL: Azure OpenAI rejected the token \(401\): the role is not effective yet, or the token is for another tenant or audience\./,
             );
+        });
+
+        it("tells a call blocked by the account's network rules from a role problem", async () => {
+            const server = await start(() =>
+                aiServiceError(
+                    "Error code: 403 - {'error': {'code': '403', 'message': 'Access denied due to Virtual Network/Firewall rules.'}}",
+                ),
+            );
+            const result = await runScript(shell, server.url);
+            assert.equal(result.code, 1);
+            const lines = result.terminationMessage.split("\n");
+            assert.equal(
+                lines[0],
+                "FAIL: Azure OpenAI's network rules blocked the call (403 Access denied due to Virtual Network/Firewall " +
+                    "rules): the cluster's egress address is not one the account admits.",
+            );
+            assert.match(
+                lines[1],
+                /^Fix: add the cluster's egress address \(az aks show .*\) to openai\.allowedIpRanges, or reach the account privately \(openai\.network private\)$/,
+            );
+            assert.equal(lines[2], "Gave up after 3 attempts in 2s: waiting does not fix this.");
+        });
+
+        it("tells a name that resolves to the public address while public access is off", async () => {
+            const server = await start(() =>
+                aiServiceError(
+                    "Error code: 403 - {'error': {'code': '403', 'message': 'Public access is disabled. Please configure private endpoint.'}}",
+                ),
+            );
+            const result = await runScript(shell, server.url);
+            assert.equal(result.code, 1);
+            const lines = result.terminationMessage.split("\n");
+            assert.equal(
+                lines[0],
+                "FAIL: Azure OpenAI refused a call that reached it over the internet (403 Public access is disabled): " +
+                    "inside the cluster store-openai.openai.azure.com resolves to the account's public address, and the " +
+                    "account's public network access is off.",
+            );
+            assert.match(
+                lines[1],
+                /^Fix: nslookup store-openai\.openai\.azure\.com in a pod must answer a private address: .*privatelink\.openai\.azure\.com, that zone linked to the cluster's virtual network/,
+            );
+            assert.equal(lines[2], "Gave up after 3 attempts in 2s: waiting does not fix this.");
         });
 
         it("names the role's scope on a 403", async () => {

@@ -4,6 +4,7 @@ import { readAiService } from "./aiService";
 import { readAudit } from "./audit";
 import { readCluster } from "./cluster";
 import { checkFederationLimits, readAdditionalServiceAccounts } from "./federation";
+import { readNetwork } from "./network";
 import { readOpenAi } from "./openai";
 import { checkString, ConfigObject, fixCommand, fullKey, Problems, show } from "./reader";
 import { IDENTITY_KEYS, isProductionStack, RULES, TOP_LEVEL_KEYS } from "./schema";
@@ -51,6 +52,7 @@ export function parseSettings(
     checkFederationLimits(problems, aiService.serviceAccount, additionalServiceAccounts, identityName);
     const smokeTest = readSmokeTest(problems, root.raw("smokeTest"), context.stack);
     const audit = readAudit(problems, root.raw("audit"), context);
+    const network = readNetwork(problems, root.raw("openai"), root.raw("cluster"), cluster.mode, openai.mode);
     problems.throwIfAny();
 
     return deepFreeze({
@@ -67,6 +69,7 @@ export function parseSettings(
         protect,
         smokeTest,
         audit,
+        network,
     });
 }
 

@@ -22,6 +22,16 @@ export const DEFAULTS = {
     image: "ghcr.io/azure-samples/aks-store-demo/ai-service:2.2.0",
     replicas: 1,
     resources: { requests: { cpu: "20m", memory: "50Mi" }, limits: { cpu: "50m", memory: "128Mi" } },
+    // AKS's own defaults for the overlay ranges (podCidr, serviceCidr, dnsServiceIP), and a /16 beside them for the
+    // virtual network: https://learn.microsoft.com/azure/aks/azure-cni-overlay
+    clusterNetwork: {
+        addressSpace: "10.224.0.0/16",
+        nodeSubnet: "10.224.0.0/20",
+        endpointSubnet: "10.224.16.0/24",
+        podCidr: "10.244.0.0/16",
+        serviceCidr: "10.0.0.0/16",
+        dnsServiceIp: "10.0.0.10",
+    },
     smokeTest: {
         // ~10 MB, curl + BusyBox sh on Alpine, runs as the unprivileged curl_user (uid 100); tag seen on Docker Hub.
         image: "curlimages/curl:8.12.1",
@@ -69,12 +79,13 @@ export const CLUSTER_KEYS: Record<ClusterSettings["mode"], readonly string[]> = 
         "nodeVmSize",
         "adminGroupObjectIds",
         "localAccounts",
+        "network",
     ],
     stack: ["mode", "stackReference", "issuerUrlOutput", "kubeconfigOutput", "kubeloginMode"],
 };
 
 export const OPENAI_KEYS: Record<OpenAiSettings["mode"], readonly string[]> = {
-    existing: ["mode", "accountName", "deploymentName", "apiVersion"],
+    existing: ["mode", "accountName", "deploymentName", "apiVersion", "network", "privateEndpoint"],
     managed: [
         "mode",
         "accountName",
@@ -84,8 +95,27 @@ export const OPENAI_KEYS: Record<OpenAiSettings["mode"], readonly string[]> = {
         "disableLocalAuth",
         "model",
         "sku",
+        "network",
+        "privateEndpoint",
+        "allowedIpRanges",
     ],
 };
+
+/** `openai.network`: how ai-service reaches the account (docs/configuration.md "Private network"). */
+export const NETWORK_ACCESS_MODES = ["public", "private"] as const;
+
+/** `cluster.network`: the address ranges of a managed cluster in private mode. */
+export const CLUSTER_NETWORK_KEYS = [
+    "addressSpace",
+    "nodeSubnet",
+    "endpointSubnet",
+    "podCidr",
+    "serviceCidr",
+    "dnsServiceIp",
+] as const;
+
+/** `openai.privateEndpoint`: where the endpoint goes when the stack does not own the cluster. */
+export const PRIVATE_ENDPOINT_KEYS = ["subnetId", "vnetId"] as const;
 
 export const AI_SERVICE_KEYS = [
     "namespace",
@@ -141,6 +171,8 @@ export const CONFIG_SCHEMA: Readonly<Record<string, ObjectKeys>> = {
     openai: OPENAI_KEYS,
     "openai.model": MODEL_KEYS,
     "openai.sku": SKU_KEYS,
+    "openai.privateEndpoint": PRIVATE_ENDPOINT_KEYS,
+    "cluster.network": CLUSTER_NETWORK_KEYS,
     identity: IDENTITY_KEYS,
     aiService: AI_SERVICE_KEYS,
     "aiService.resources": RESOURCES_KEYS,

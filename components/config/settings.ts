@@ -65,6 +65,52 @@ export type OpenAiSettings =
           readonly sku: DeploymentSkuSettings;
       };
 
+/**
+ * The address ranges of a managed cluster in private mode (`cluster.network`): the virtual network the stack creates,
+ * its two subnets, and AKS's overlay ranges, which must overlap none of them nor each other.
+ */
+export interface ClusterNetworkSettings {
+    /** Address space of the virtual network. */
+    readonly addressSpace: string;
+    /** Subnet of the nodes (Azure CNI Overlay: nodes only, pods get overlay addresses). */
+    readonly nodeSubnet: string;
+    /** Subnet of the Azure OpenAI private endpoint. */
+    readonly endpointSubnet: string;
+    /** Overlay range of the pods. */
+    readonly podCidr: string;
+    /** Range of Kubernetes Services. */
+    readonly serviceCidr: string;
+    /** Cluster DNS Service address, inside serviceCidr. */
+    readonly dnsServiceIp: string;
+}
+
+/**
+ * How ai-service reaches Azure OpenAI (`openai.network`): over the public endpoint (optionally restricted to
+ * `allowedIpRanges`), or through a private endpoint in the cluster's network, which the stack creates when it owns the
+ * cluster and otherwise places in an existing subnet.
+ */
+export type NetworkSettings =
+    | {
+          readonly access: "public";
+          /** Public ranges the account admits (network rules, default action Deny); empty: no rules. */
+          readonly allowedIpRanges: readonly string[];
+      }
+    | {
+          readonly access: "private";
+          /** The stack creates the cluster, so it creates its virtual network too. */
+          readonly placement: "stack";
+          readonly clusterNetwork: ClusterNetworkSettings;
+      }
+    | {
+          readonly access: "private";
+          /** The cluster is not the stack's: the endpoint goes into an existing subnet. */
+          readonly placement: "existing";
+          /** ARM id of the subnet the private endpoint is placed in. */
+          readonly subnetId: string;
+          /** ARM id of the cluster's virtual network, which the private DNS zone is linked to. */
+          readonly vnetId: string;
+      };
+
 export interface ResourceQuantities {
     readonly cpu: string;
     readonly memory: string;
@@ -153,6 +199,8 @@ export interface Settings {
     readonly protect: boolean;
     readonly smokeTest: SmokeTestSettings;
     readonly audit: AuditSettings;
+    /** How ai-service reaches Azure OpenAI: public (default) or through a private endpoint. */
+    readonly network: NetworkSettings;
 }
 
 /** Raw values as read from the stack: top-level keys of the project namespace, plus `azure-native:location`. */

@@ -92,6 +92,7 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                     properties: {
                         customSubDomainName: account.customSubDomainName,
                         disableLocalAuth: account.disableLocalAuth,
+                        publicNetworkAccess: account.publicNetworkAccess ?? "Enabled",
                         endpoint: subdomainEndpoint,
                         endpoints:
                             account.kind === "AIServices" && account.customSubDomainName
@@ -297,6 +298,16 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                     ),
                     state: { ...inputs, name: computed(inputs.roleDefinitionId) },
                 };
+            // Private networking (openai.network "private"): ARM ids from the names, as azure-native returns them.
+            case "azure-native:network:VirtualNetwork":
+            case "azure-native:network:Subnet":
+            case "azure-native:network:PrivateEndpoint":
+            case "azure-native:network:PrivateDnsZoneGroup":
+            case "azure-native:privatedns:PrivateZone":
+            case "azure-native:privatedns:VirtualNetworkLink": {
+                const { id, name } = this.networkId(args.type, inputs);
+                return { id: created(id), state: { ...inputs, name: computed(name) } };
+            }
             case "pulumi:providers:kubernetes":
                 return { id: created("kubernetes-provider-id"), state: inputs };
             default:
@@ -331,6 +342,38 @@ export class CloudMocks implements pulumi.runtime.Mocks {
             );
         }
         return account;
+    }
+
+    /** The ARM id and name of a private-networking resource, from its path inputs. */
+    private networkId(type: string, inputs: Record<string, string>): { id: string; name: string } {
+        const group = inputs.resourceGroupName;
+        const network = (kind: string, name: string) => this.armId(group, `Microsoft.Network/${kind}`, name);
+        switch (type) {
+            case "azure-native:network:VirtualNetwork":
+                return { id: network("virtualNetworks", inputs.virtualNetworkName), name: inputs.virtualNetworkName };
+            case "azure-native:network:Subnet":
+                return {
+                    id: `${network("virtualNetworks", inputs.virtualNetworkName)}/subnets/${inputs.subnetName}`,
+                    name: inputs.subnetName,
+                };
+            case "azure-native:network:PrivateEndpoint":
+                return {
+                    id: network("privateEndpoints", inputs.privateEndpointName),
+                    name: inputs.privateEndpointName,
+                };
+            case "azure-native:network:PrivateDnsZoneGroup":
+                return {
+                    id: `${network("privateEndpoints", inputs.privateEndpointName)}/privateDnsZoneGroups/${inputs.privateDnsZoneGroupName}`,
+                    name: inputs.privateDnsZoneGroupName,
+                };
+            case "azure-native:privatedns:PrivateZone":
+                return { id: network("privateDnsZones", inputs.privateZoneName), name: inputs.privateZoneName };
+            default:
+                return {
+                    id: `${network("privateDnsZones", inputs.privateZoneName)}/virtualNetworkLinks/${inputs.virtualNetworkLinkName}`,
+                    name: inputs.virtualNetworkLinkName,
+                };
+        }
     }
 
     private armId(resourceGroupName: string, type: string, name: string): string {

@@ -21,8 +21,10 @@ function forgetProjectModules(): void {
     }
 }
 
-/** Each case: the module under components/ and the exports it gets instead of the true ones. */
-export const WRONG_FACTS: Readonly<Record<string, { module: string; exports: Record<string, unknown> }>> = {
+/** Each case: the module under components/, the exports it gets instead of the true ones, and the stack (default dev). */
+export const WRONG_FACTS: Readonly<
+    Record<string, { module: string; exports: Record<string, unknown>; stack?: string }>
+> = {
     none: { module: "constants", exports: {} },
     audience: { module: "constants", exports: { TOKEN_EXCHANGE_AUDIENCE: "api://AzureADTokenExchang" } },
     "role guid": { module: "constants", exports: { OPENAI_USER_ROLE_ID: "5e0bd9bd-7b93-4f28-af87-19fc36ad61be" } },
@@ -31,6 +33,12 @@ export const WRONG_FACTS: Readonly<Record<string, { module: string; exports: Rec
         exports: {
             serviceAccountSubject: (namespace: string, name: string) => `system:serviceaccounts:${namespace}:${name}`,
         },
+    },
+    // The private stack: the zone the program names for the account's OpenAI endpoint.
+    "private DNS zone": {
+        module: "constants",
+        exports: { OPENAI_PRIVATE_DNS_ZONE: "privatelink.cognitiveservices.azure.com" },
+        stack: "prod",
     },
 };
 
@@ -48,7 +56,8 @@ async function planWith(caseName: string): Promise<unknown> {
 
     const { buildPlan } = await import("../../tools/plan/plan");
     const { stackConfig } = await import("../../tools/engine/runProgram");
-    const plan = await buildPlan({ stack: "dev", config: stackConfig("dev") });
+    const stack = wrong.stack ?? "dev";
+    const plan = await buildPlan({ stack, config: stackConfig(stack) });
     const broken = plan.accessPath.paths.flatMap((p) =>
         p.checks.filter((check) => check.verdict === "broken").map((check) => `${check.hop}: ${check.check}`),
     );

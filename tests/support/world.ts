@@ -31,6 +31,8 @@ export interface ExistingAccount {
     readonly customSubDomainName?: string;
     readonly disableLocalAuth: boolean;
     readonly deployments: readonly string[];
+    /** Default "Enabled", as Azure creates accounts. */
+    readonly publicNetworkAccess?: "Enabled" | "Disabled";
 }
 
 export interface World {

@@ -142,6 +142,16 @@ export const OPENAI = {
             },
         },
     }),
+    /** The call arrived over the internet at an account whose public network access is off. */
+    publicAccessDisabled: (): OpenAiError => ({
+        status: 403,
+        body: { error: { code: "403", message: "Public access is disabled. Please configure private endpoint." } },
+    }),
+    /** The call arrived from an address the account's network rules (default action Deny) do not admit. */
+    firewallDenied: (): OpenAiError => ({
+        status: 403,
+        body: { error: { code: "403", message: "Access denied due to Virtual Network/Firewall rules." } },
+    }),
     /** A regional endpoint: Entra tokens need the account's custom subdomain. */
     customSubdomainRequired: (): OpenAiError => ({
         status: 401,

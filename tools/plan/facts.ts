@@ -39,3 +39,9 @@ export const CREDENTIAL_ENV_NAMES: readonly string[] = [
     "AZURE_CLIENT_SECRET",
     "AZURE_CLIENT_CERTIFICATE_PASSWORD",
 ];
+
+/** The private DNS zone `<sub>.openai.azure.com` resolves through behind a private endpoint. */
+export const OPENAI_PRIVATE_DNS_ZONE = "privatelink.openai.azure.com";
+
+/** The one private-link group (sub-resource) of a Cognitive Services account. */
+export const OPENAI_PRIVATE_LINK_GROUP = "account";

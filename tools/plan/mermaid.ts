@@ -111,6 +111,7 @@ export function accessEdges(path: AccessPath): [string, string, Hop][] {
         [c.identity, c.roleAssignment, "role"],
         [c.roleAssignment, c.account, "scope"],
         [c.account, c.deployment, "openai"],
+        [c.privateEndpoint, c.account, "network"],
     ];
     return edges.filter((edge): edge is [string, string, Hop] => edge[0] !== undefined && edge[1] !== undefined);
 }

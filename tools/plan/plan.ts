@@ -189,6 +189,7 @@ const INPUTS: Readonly<Record<string, readonly string[]>> = {
         "properties.customSubDomainName",
         "properties.disableLocalAuth",
         "properties.publicNetworkAccess",
+        "properties.networkAcls",
     ],
     "azure-native:cognitiveservices:Deployment": ["accountName", "deploymentName", "properties.model", "sku"],
     "azure-native:operationalinsights:Workspace": ["resourceGroupName", "workspaceName", "sku", "retentionInDays"],
@@ -206,6 +207,13 @@ const INPUTS: Readonly<Record<string, readonly string[]>> = {
         "disableLocalAccounts",
     ],
     "pulumi-nodejs:dynamic/aks:WorkloadIdentityFeatures": ["subscriptionId", "resourceGroupName", "clusterName"],
+    // Private networking (openai.network "private"): where the endpoint is, and how the account's name resolves to it.
+    "azure-native:network:VirtualNetwork": ["resourceGroupName", "virtualNetworkName", "addressSpace.addressPrefixes"],
+    "azure-native:network:Subnet": ["virtualNetworkName", "subnetName", "addressPrefix"],
+    "azure-native:network:PrivateEndpoint": ["privateEndpointName", "subnet.id", "privateLinkServiceConnections"],
+    "azure-native:network:PrivateDnsZoneGroup": ["privateEndpointName", "privateDnsZoneConfigs"],
+    "azure-native:privatedns:PrivateZone": ["privateZoneName"],
+    "azure-native:privatedns:VirtualNetworkLink": ["privateZoneName", "virtualNetwork.id", "registrationEnabled"],
     "pulumi:providers:kubernetes": [
         "clusterIdentifier",
         "enableServerSideApply",

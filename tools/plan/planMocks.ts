@@ -25,6 +25,16 @@ const ARM = {
     identity: "Microsoft.ManagedIdentity/userAssignedIdentities",
 };
 
+/** What each private-networking type is called in a placeholder, and the input that holds its name. */
+const NETWORK_NAMES: Readonly<Record<string, readonly [string, string]>> = {
+    "azure-native:network:VirtualNetwork": ["virtual network", "virtualNetworkName"],
+    "azure-native:network:Subnet": ["subnet", "subnetName"],
+    "azure-native:network:PrivateEndpoint": ["private endpoint", "privateEndpointName"],
+    "azure-native:network:PrivateDnsZoneGroup": ["private DNS zone group", "privateDnsZoneGroupName"],
+    "azure-native:privatedns:PrivateZone": ["private DNS zone", "privateZoneName"],
+    "azure-native:privatedns:VirtualNetworkLink": ["virtual network link", "virtualNetworkLinkName"],
+};
+
 export class PlanMocks implements pulumi.runtime.Mocks {
     /** Every invoke, in order, with what the plan answered. */
     readonly reads: DiscoveryRead[] = [];
@@ -142,6 +152,17 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                     id: after(`resource id of diagnostic setting ${inputs.name}`),
                     state: { ...inputs, name: inputs.name },
                 };
+            // Private networking: each name is the configured one (Azure does not choose it); ids are Azure's.
+            case "azure-native:network:VirtualNetwork":
+            case "azure-native:network:Subnet":
+            case "azure-native:network:PrivateEndpoint":
+            case "azure-native:network:PrivateDnsZoneGroup":
+            case "azure-native:privatedns:PrivateZone":
+            case "azure-native:privatedns:VirtualNetworkLink": {
+                const [what, nameInput] = NETWORK_NAMES[args.type];
+                const name = String(inputs[nameInput]);
+                return { id: after(`resource id of ${what} ${name}`), state: { ...inputs, name } };
+            }
             case "pulumi:pulumi:StackReference":
                 return { id: String(inputs.name), state: this.stackReference(String(inputs.name)) };
             case "pulumi:providers:kubernetes":
@@ -241,6 +262,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                         properties: {
                             customSubDomainName: this.read(`custom subdomain of Azure OpenAI account ${name}`),
                             disableLocalAuth: this.read(`whether Azure OpenAI account ${name} refuses API keys`),
+                            publicNetworkAccess: this.read(`public network access of Azure OpenAI account ${name}`),
                             endpoint: this.read(`endpoint of Azure OpenAI account ${name}`),
                             provisioningState: "Succeeded",
                         },
