@@ -12,14 +12,21 @@ export function userKubeconfig(
     armEndpoint?: string,
 ): pulumi.Output<string> {
     return pulumi.secret(
-        credentials.kubeconfigs.apply((kubeconfigs) => {
-            const first = kubeconfigs[0];
-            if (first === undefined) {
-                throw new Error(
-                    "The cluster returned no user kubeconfig; check that you may list its user credentials (az aks get-credentials).",
-                );
-            }
-            return withNonInteractiveLogin(decodeKubeconfig(first.value), kubeloginMode, armEndpoint);
-        }),
+        credentials.kubeconfigs.apply((kubeconfigs) => firstUserKubeconfig(kubeconfigs, kubeloginMode, armEndpoint)),
     );
+}
+
+/** The first of the kubeconfigs AKS listed, decoded and made non-interactive; an error naming the fix if none. */
+export function firstUserKubeconfig(
+    kubeconfigs: readonly { value: string }[],
+    kubeloginMode: KubeloginMode,
+    armEndpoint?: string,
+): string {
+    const first = kubeconfigs[0];
+    if (first === undefined) {
+        throw new Error(
+            "The cluster returned no user kubeconfig; check that you may list its user credentials (az aks get-credentials).",
+        );
+    }
+    return withNonInteractiveLogin(decodeKubeconfig(first.value), kubeloginMode, armEndpoint);
 }

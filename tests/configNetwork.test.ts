@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { ConfigError, parseSettings, type Settings } from "../components/config";
+import { TEST_ADMIN_GROUP_ID } from "./support/world";
 
 /**
  * `openai.network` and the keys that place the private endpoint: what each mode produces, and the exact problem each
@@ -27,7 +28,12 @@ function managedStack(
 ): Record<string, unknown> {
     return {
         resourceGroupName: "rg",
-        cluster: { mode: "managed", name: "aks", ...(network ? { network } : {}) },
+        cluster: {
+            mode: "managed",
+            name: "aks",
+            adminGroupObjectIds: [TEST_ADMIN_GROUP_ID],
+            ...(network ? { network } : {}),
+        },
         openai: { mode: "managed", accountName: "acct", ...openai },
     };
 }

@@ -42,7 +42,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("keeps the account off the internet: public access off, a private endpoint in the cluster's own network", async () => {
-        const run = await runProgram({ config: stackConfig("prod"), stack: "prod" });
+        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
         const account = single(run.resources, "azure-native:cognitiveservices:Account");
         assert.equal(at(account.inputs, "properties.publicNetworkAccess"), "Disabled");
         const vnet = single(run.resources, "azure-native:network:VirtualNetwork");

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 
 import { decodeKubeconfig, kubeloginEnvironment, withNonInteractiveLogin } from "../components/kubeconfig";
+import { firstUserKubeconfig } from "../components/userKubeconfig";
 import { certificateKubeconfig, entraKubeconfig, TEST_TENANT_ID } from "./support/world";
 
 type Kubeconfig = { users: { user: { exec?: { command: string; args: string[] } } }[] };
@@ -136,5 +137,21 @@ describe("kubeconfig", () => {
                 withNonInteractiveLogin(entraKubeconfig("c"), "workloadidentity"),
             );
         });
+    });
+});
+
+describe("the user kubeconfig AKS returns", () => {
+    it("is the first one listed, decoded and made non-interactive", () => {
+        const listed = [certificateKubeconfig("first"), certificateKubeconfig("second")].map((text) => ({
+            value: Buffer.from(text).toString("base64"),
+        }));
+        assert.equal(firstUserKubeconfig(listed, "azurecli"), certificateKubeconfig("first"));
+    });
+
+    it("is refused when AKS returns none, with how to check the permission", () => {
+        assert.throws(
+            () => firstUserKubeconfig([], "azurecli"),
+            /^Error: The cluster returned no user kubeconfig; check that you may list its user credentials \(az aks get-credentials\)\.$/,
+        );
     });
 });

@@ -56,7 +56,9 @@ function mutatedProd(change: (resources: Mutable[]) => Mutable[]): Evaluation {
 /** A stack that creates its cluster and a public account admitting only `ranges`. */
 function greenfieldAllowing(ranges: readonly string[]): Promise<Evaluation> {
     const openai = { ...(GREENFIELD_CONFIG["aks-openai-wi:openai"] as object), allowedIpRanges: ranges };
-    return evaluateStack({ stack: "scratch", config: { ...GREENFIELD_CONFIG, "aks-openai-wi:openai": openai } });
+    // Audit on, so the only policy with something to say is the network's.
+    const config = { ...GREENFIELD_CONFIG, "aks-openai-wi:openai": openai, "aks-openai-wi:audit": { enabled: true } };
+    return evaluateStack({ stack: "scratch", config });
 }
 
 function one(resources: Mutable[], type: string): Mutable {

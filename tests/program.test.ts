@@ -206,6 +206,8 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
         const provider = single(run.resources, "pulumi:providers:kubernetes");
         assert.equal(provider.inputs.clusterIdentifier, "myResourceGroup/myAKSCluster");
         assert.equal(provider.inputs.upsertExistingObjects, "true");
+        // Server-side apply: what makes patchForce take field ownership from kubectl on the adopted objects.
+        assert.equal(provider.inputs.enableServerSideApply, "true");
         const kubeconfig = parse(String(provider.inputs.kubeconfig)) as {
             users: { user: { exec: { args: string[] } } }[];
         };

@@ -53,7 +53,7 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/stackCluster", tests: t("discovery") },
     { prefix: "components/smokeTest", tests: t("smokeTest") },
     { prefix: "components/naming", tests: t("naming", "program") },
-    { prefix: "components/didYouMean", tests: t("config", "planCli", "verify") },
+    { prefix: "components/didYouMean", tests: t("didYouMean", "config", "planCli", "verify") },
     { prefix: "components/constants", tests: t("program", "naming", "smokeTest", "lifecycle") },
     { prefix: "components/openAiAuditLog", tests: t("openAiAuditLog", "urns") },
     { prefix: "components/config/audit", tests: t("configAudit") },
