@@ -98,7 +98,7 @@ before(async () => {
     );
 
     // The engine's environment as in a GitHub Actions deploy job after azure/login with OIDC: no client secret.
-    const kubeloginDir = kubeloginWithoutInstanceDiscovery(world.runDir);
+    const kubeloginDir = kubeloginStandinEnvironment(world.runDir);
     delete world.pulumi.env.AZURE_CLIENT_SECRET;
     Object.assign(world.pulumi.env, {
         AZURE_CLIENT_ID: DEPLOY.clientId,
@@ -254,19 +254,24 @@ describe("Entra-only cluster access", () => {
 });
 
 /**
- * A directory holding `kubelogin`, which runs the toolchain's real kubelogin with --disable-instance-discovery. MSAL
- * asks login.microsoftonline.com to validate an authority host it does not know (the stand-in's 127.0.0.1:<port>;
- * real ones, login.microsoftonline.com and the national clouds', are known and never asked), and kubelogin v0.2.21
- * reads that setting from this flag only. The program's kubeconfig stays exactly as a real deploy job gets it.
+ * A directory holding `kubelogin`, which runs the toolchain's real kubelogin with --disable-instance-discovery, in a
+ * user namespace of its own. The program's kubeconfig stays exactly as a real deploy job gets it.
+ *
+ * - MSAL asks login.microsoftonline.com to validate an authority host it does not know (the stand-in's
+ *   127.0.0.1:<port>; the real ones are known and never asked), and kubelogin v0.2.21 reads that setting from this
+ *   flag only.
+ * - `kubelogin get-token` always keeps its token cache's encryption key in the user's kernel keyring, which outlives
+ *   the run (a hosted CI job's machine is thrown away); a user namespace has keyrings of its own, gone with it.
  */
-function kubeloginWithoutInstanceDiscovery(runDir: string): string {
+function kubeloginStandinEnvironment(runDir: string): string {
     const toolchainBin = process.env.AKS_OPENAI_WI_E2E_TOOLCHAIN!;
     const dir = path.join(runDir, "kubelogin-standin-environment");
     mkdirSync(dir, { recursive: true });
     const wrapper = path.join(dir, "kubelogin");
     writeFileSync(
         wrapper,
-        `#!/bin/sh\nexec '${path.join(toolchainBin, "kubelogin")}' "$@" --disable-instance-discovery\n`,
+        "#!/bin/sh\n" +
+            `exec unshare --user --map-root-user '${path.join(toolchainBin, "kubelogin")}' "$@" --disable-instance-discovery\n`,
     );
     chmodSync(wrapper, 0o755);
     return dir;
