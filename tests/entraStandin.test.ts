@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import * as https from "node:https";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 
@@ -96,6 +97,30 @@ test("a client secret gets an access token for the scope's resource, with the pr
         },
     );
     assert.deepEqual(await entra.verifyAccessToken(result.token, "https://management.azure.com/"), claims);
+});
+
+test("MSAL for Go's scope form: an application id scope with the OpenID Connect scopes gets a token whose aud is the id", async () => {
+    policy = secrets;
+    // What kubelogin (MSAL for Go) posts for the AKS server application: `<app id>/.default` plus the OIDC scopes.
+    const aksServerApplication = "6dae42f8-4368-4678-94ff-3960e28e3630";
+    const reply = await postForm(`${entra.url}${TEST_TENANT_ID}/oauth2/v2.0/token`, {
+        grant_type: "client_credentials",
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        scope: `${aksServerApplication}/.default openid offline_access profile`,
+    });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(decodeJwt(String(reply.body.access_token)).aud, aksServerApplication);
+    assert.equal(entra.issued.at(-1)?.scope, `${aksServerApplication}/.default`);
+
+    // A resource named by URI keeps its trailing slash, as Entra issues it.
+    const arm = await postForm(`${entra.url}${TEST_TENANT_ID}/oauth2/v2.0/token`, {
+        grant_type: "client_credentials",
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        scope: `${ARM_SCOPE} openid`,
+    });
+    assert.equal(decodeJwt(String(arm.body.access_token)).aud, "https://management.azure.com/");
 });
 
 test("a wrong client secret is refused with AADSTS7000215", async () => {
@@ -220,3 +245,29 @@ test("negative control: with instance discovery on, MSAL reaches for login.micro
     assert.match(result.error.message, /endpoints_resolution_error/);
     assert.deepEqual(entra.requests.slice(first), []);
 });
+
+/** A form POST to the stand-in, trusting the test CA: a client other than @azure/identity (MSAL for Go). */
+function postForm(
+    url: string,
+    form: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+    return new Promise((resolve, reject) => {
+        const request = https.request(
+            url,
+            {
+                method: "POST",
+                ca: readFileSync(tls.caPath),
+                headers: { "content-type": "application/x-www-form-urlencoded" },
+            },
+            (response) => {
+                let text = "";
+                response.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+                response.once("end", () =>
+                    resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+                );
+            },
+        );
+        request.once("error", reject);
+        request.end(new URLSearchParams(form).toString());
+    });
+}

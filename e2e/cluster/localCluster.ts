@@ -29,6 +29,11 @@ export interface LocalClusterOptions {
     readonly tenantId: string;
     /** Extra host names the Azure stand-ins' certificate covers. */
     readonly standinDnsNames?: readonly string[];
+    /**
+     * More kube-apiserver flags, made once the certificates exist (e.g. Entra ID in front of it:
+     * entraAuthentication.ts). The harness's own authentication (client certificates, service accounts) stays.
+     */
+    readonly apiServerArgs?: (pki: ClusterPki) => readonly string[];
 }
 
 /** The upstream webhook's namespace and service account (deploy/azure-wi-webhook.yaml of azure-workload-identity). */
@@ -102,6 +107,7 @@ export class LocalCluster {
                 // reaches the API server through that Service.
                 "--endpoint-reconciler-type=none",
                 "--profiling=false",
+                ...(options.apiServerArgs?.(pki) ?? []),
             ]);
             const adminCredentials: KubeCredentials = {
                 server,

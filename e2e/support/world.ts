@@ -5,11 +5,13 @@ import * as path from "node:path";
 import { federationOf, openAiAccountOf } from "../../tests/support/armResources";
 import { ArmStandin } from "../../tests/support/armStandin";
 import { fetchJsonVia } from "../../tests/support/clusterIssuer";
-import { clientSecrets, EntraStandin } from "../../tests/support/entraStandin";
+import { clientSecrets, EntraStandin, isEntraError, type Principal } from "../../tests/support/entraStandin";
 import { federatedAuthenticator, isTokenEndpointError } from "../../tests/support/federatedCredentials";
 import { OpenAiStandin } from "../../tests/support/openAiStandin";
 import { TEST_DEPLOYER_OBJECT_ID, TEST_SUBSCRIPTION_ID, TEST_TENANT_ID } from "../../tests/support/world";
+import { AKS_SERVER_APPLICATION_ID, entraApiServerFiles } from "../cluster/entraAuthentication";
 import { LocalCluster } from "../cluster/localCluster";
+import { freePort } from "../cluster/wait";
 import { PulumiCli } from "./pulumiCli";
 
 /**
@@ -35,6 +37,18 @@ export interface WorldOptions {
     readonly openAiSubdomains: readonly string[];
     /** The account whose deployments and role assignments the OpenAI stand-in answers for. */
     readonly openAiAccount: { readonly resourceGroupName: string; readonly name: string };
+    /**
+     * Put Microsoft Entra ID in front of the API server, as on an AKS cluster with AKS-managed Entra integration: it
+     * accepts the Entra stand-in's tokens for the AKS server application (e2e/cluster/entraAuthentication.ts) and
+     * audits every write. Default: client certificates and service-account tokens only.
+     */
+    readonly entraAuthentication?: boolean;
+}
+
+/** What the API server of a world with `entraAuthentication` trusts, and where it records writes. */
+export interface EntraApiServerView {
+    readonly issuerUrl: string;
+    readonly auditLogPath: string;
 }
 
 export class World {
@@ -47,6 +61,13 @@ export class World {
         readonly pulumi: PulumiCli,
         /** `host:443` -> loopback port, for a client that calls Azure's real host names (the pod network). */
         readonly routes: Readonly<Record<string, number>>,
+        /**
+         * Entra group memberships: object id -> group object ids. A token for the AKS server application carries the
+         * principal's groups in `groups`, as Entra issues it for that application (groupMembershipClaims).
+         */
+        readonly groupMembers: Map<string, readonly string[]>,
+        /** Set when the world started with `entraAuthentication`. */
+        readonly entraApiServer: EntraApiServerView | undefined,
     ) {}
 
     static async start(options: WorldOptions): Promise<World> {
@@ -57,14 +78,27 @@ export class World {
         }
         const runDir = mkdtempSync(path.join(tmpdir(), "aks-openai-wi-e2e-"));
         const openAiHosts = options.openAiSubdomains.map((name) => `${name}.openai.azure.com`);
+        // The API server names its Entra issuer at start-up, port included, so the Entra stand-in's port is chosen now.
+        const entraPort = options.entraAuthentication ? await freePort() : undefined;
+        const entraApiServer: { view?: EntraApiServerView } = {};
         const cluster = await LocalCluster.start({
             binDir: toolchainBin,
             runDir,
             tenantId: TEST_TENANT_ID,
             standinDnsNames: [PUBLIC_AUTHORITY_HOST, ...openAiHosts],
+            ...(entraPort === undefined
+                ? {}
+                : {
+                      apiServerArgs: (pki) => {
+                          const issuerUrl = `https://127.0.0.1:${entraPort}/${TEST_TENANT_ID}/v2.0`;
+                          const files = entraApiServerFiles(runDir, { issuerUrl, issuerCaPath: pki.standins.caPath });
+                          entraApiServer.view = { issuerUrl, auditLogPath: files.auditLogPath };
+                          return files.args;
+                      },
+                  }),
         });
         try {
-            return await World.withAzure(options, runDir, toolchainBin, cluster);
+            return await World.withAzure(options, runDir, toolchainBin, cluster, entraPort, entraApiServer.view);
         } catch (error) {
             await cluster.stop();
             throw error;
@@ -76,6 +110,8 @@ export class World {
         runDir: string,
         toolchainBin: string,
         cluster: LocalCluster,
+        entraPort: number | undefined,
+        entraApiServer: EntraApiServerView | undefined,
     ): Promise<World> {
         const openAiHosts = options.openAiSubdomains.map((name) => `${name}.openai.azure.com`);
         const tls = cluster.pki.standins;
@@ -88,13 +124,22 @@ export class World {
         const deployer = clientSecrets({
             [DEPLOYER.clientId]: { secret: DEPLOYER.secret, objectId: DEPLOYER.objectId },
         });
+        const groupMembers = new Map<string, readonly string[]>();
+        const withGroups = (resource: string, principal: Principal): Principal => {
+            const groups = groupMembers.get(principal.objectId) ?? [];
+            return resource === AKS_SERVER_APPLICATION_ID && groups.length > 0
+                ? { ...principal, claims: { ...principal.claims, groups: [...groups] } }
+                : principal;
+        };
         const entra = await EntraStandin.start({
             tls,
             tenantId: TEST_TENANT_ID,
+            ...(entraPort === undefined ? {} : { port: entraPort }),
             // The deployer signs in with its secret; a workload presents its service-account token.
             authenticate: async (request) => {
                 if (request.credential.type !== "client_assertion") {
-                    return deployer(request);
+                    const decision = await deployer(request);
+                    return isEntraError(decision) ? decision : withGroups(request.resource, decision);
                 }
                 const decision = await federated({
                     tenantId: request.tenantId,
@@ -103,7 +148,7 @@ export class World {
                 });
                 return isTokenEndpointError(decision)
                     ? decision
-                    : { objectId: decision.objectId, appId: decision.appId };
+                    : withGroups(request.resource, { objectId: decision.objectId, appId: decision.appId });
             },
         });
         const arm = await ArmStandin.start({ tls, entra, subscriptionId: TEST_SUBSCRIPTION_ID });
@@ -143,7 +188,7 @@ export class World {
             [`${PUBLIC_AUTHORITY_HOST}:443`]: Number(new URL(entra.url).port),
             ...Object.fromEntries(openAiHosts.map((host) => [`${host}:443`, openai.port])),
         };
-        return new World(runDir, cluster, entra, arm, openai, pulumi, routes);
+        return new World(runDir, cluster, entra, arm, openai, pulumi, routes, groupMembers, entraApiServer);
     }
 
     async stop(): Promise<void> {

@@ -117,6 +117,15 @@ build_webhook() {
     github.com/Azure/azure-workload-identity/cmd/webhook)
 }
 
+build_kubelogin() {
+  local out=$1 dir="$here/kubelogin"
+  local version
+  version=$(cd "$dir" && go list -m -f '{{.Version}}' github.com/Azure/kubelogin)
+  # What kubelogin's Makefile stamps (`kubelogin --version` reports it).
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -o "$out/kubelogin" -ldflags "-X main.gitTag=$version" \
+    github.com/Azure/kubelogin)
+}
+
 # etcd is Debian's (etcd-server); install it when missing, as .ci/run does for every package it needs.
 ensure_etcd() {
   if ! command -v etcd >/dev/null 2>&1 && [ ! -x /usr/bin/etcd ]; then
@@ -133,6 +142,7 @@ dirs=(
   "$(build pulumi-kubernetes "$(key "$here/pulumi-kubernetes")" build_pulumi_kubernetes)"
   "$(build kubernetes "$(key "$here/kubernetes")" build_kubernetes)"
   "$(build azure-workload-identity "$(key "$here/azure-workload-identity")" build_webhook)"
+  "$(build kubelogin "$(key "$here/kubelogin")" build_kubelogin)"
 )
 etcd_bin=$(ensure_etcd)
 

@@ -51,7 +51,7 @@ export interface ClientAuthentication {
     readonly clientId: string;
     /** The requested scope, e.g. `https://management.azure.com/.default`. */
     readonly scope: string;
-    /** The resource the token is for (`aud`): the scope without `.default`. */
+    /** The resource the token is for (`aud`): the scope without `.default` (without `/.default` for an application id). */
     readonly resource: string;
     readonly credential: ClientCredential;
     readonly form: Readonly<Record<string, string>>;
@@ -94,6 +94,11 @@ export interface EntraStandinOptions {
     readonly assertionClock?: () => number;
     /** Called after each token request is answered, e.g. to move a simulated clock on by one step of a run. */
     readonly afterTokenRequest?: (request: EntraRequestRecord) => void;
+    /**
+     * Loopback port to listen on (default: any free one). A Kubernetes API server that trusts this stand-in as a JWT
+     * issuer must name its issuer URL, port included, before the stand-in starts.
+     */
+    readonly port?: number;
 }
 
 /** Issued access token, for assertions on what was handed out. */
@@ -102,6 +107,12 @@ export interface IssuedToken {
     readonly scope: string;
     readonly claims: Readonly<Record<string, unknown>>;
 }
+
+/** `<application id>/`: a scope that names an application by its client id rather than by an application id URI. */
+const APPLICATION_ID_SCOPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/$/i;
+
+/** Scopes MSAL adds on its own; they ask for an ID or refresh token, which the client credentials grant never gives. */
+const OPENID_CONNECT_SCOPES = new Set(["openid", "offline_access", "profile"]);
 
 export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -158,9 +169,13 @@ export class EntraStandin {
         const jwk = { ...(await exportJWK(publicKey)), kid: randomUUID(), use: "sig", alg: "RS256" };
         // The server starts first (its port is part of the stand-in's URL); requests find the stand-in through this.
         const holder: { standin?: EntraStandin } = {};
-        const server = await startHttpsServer(options.tls, (request, response) => {
-            void holder.standin?.handle(request, response);
-        });
+        const server = await startHttpsServer(
+            options.tls,
+            (request, response) => {
+                void holder.standin?.handle(request, response);
+            },
+            options.port,
+        );
         const standin = new EntraStandin(server, options.tenantId, options, { privateKey, publicKey, jwk });
         holder.standin = standin;
         return standin;
@@ -326,7 +341,12 @@ export class EntraStandin {
                 ),
             );
         }
-        const scope = form.scope ?? "";
+        // MSAL for Go (kubelogin, the Go azidentity) adds the OpenID Connect scopes to every request, the client
+        // credentials grant included ("<resource>/.default openid offline_access profile"); Entra ignores them there.
+        const scope = (form.scope ?? "")
+            .split(" ")
+            .filter((value) => value !== "" && !OPENID_CONNECT_SCOPES.has(value))
+            .join(" ");
         if (!/^\S+\/\.default$/.test(scope)) {
             return this.errorReply(
                 entraError(
@@ -371,7 +391,10 @@ export class EntraStandin {
             return this.errorReply(outsideLifetime);
         }
 
-        const resource = scope.slice(0, -".default".length);
+        // A scope named by application id (`<guid>/.default`, e.g. the AKS server application's) gets that id as `aud`,
+        // without the slash, as Entra issues it; a scope named by URI keeps the URI (`https://management.azure.com/`).
+        const named = scope.slice(0, -".default".length);
+        const resource = APPLICATION_ID_SCOPE.test(named) ? named.slice(0, -1) : named;
         const decision = await this.options.authenticate({ tenantId, clientId, scope, resource, credential, form });
         if (isEntraError(decision)) {
             return this.errorReply(decision);

@@ -102,12 +102,15 @@ export interface RunningServer {
 }
 
 /** Starts an HTTPS server on an ephemeral port of 127.0.0.1 (never any other address). */
-export async function startHttpsServer(tls: TestTls, handler: RequestListener): Promise<RunningServer> {
+export async function startHttpsServer(tls: TestTls, handler: RequestListener, port = 0): Promise<RunningServer> {
     const server = https.createServer({ cert: tls.cert, key: tls.key }, handler);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, "127.0.0.1", resolve);
+    });
+    const { port: bound } = server.address() as AddressInfo;
     return {
-        url: `https://127.0.0.1:${port}/`,
+        url: `https://127.0.0.1:${bound}/`,
         close: () =>
             new Promise<void>((resolve) => {
                 server.closeAllConnections();
