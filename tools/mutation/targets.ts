@@ -57,6 +57,7 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/constants", tests: t("program", "naming", "smokeTest", "lifecycle") },
     { prefix: "components/openAiAuditLog", tests: t("openAiAuditLog", "urns") },
     { prefix: "components/config/audit", tests: t("configAudit") },
+    { prefix: "components/config/image", tests: t("image", "config") },
     {
         prefix: "components/config",
         tests: t("config", "configLifecycle", "configuration-doc", "clusterAccessConfig", "configNetwork"),
