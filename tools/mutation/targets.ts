@@ -58,6 +58,7 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/openAiAuditLog", tests: t("openAiAuditLog", "urns") },
     { prefix: "components/config/audit", tests: t("configAudit") },
     { prefix: "components/config/image", tests: t("image", "config") },
+    { prefix: "components/config/smokeTest", tests: t("smokeTest", "config") },
     {
         prefix: "components/config",
         tests: t("config", "configLifecycle", "configuration-doc", "clusterAccessConfig", "configNetwork"),
