@@ -121,16 +121,17 @@ describe("placeholders", () => {
         assert.deepEqual(
             plan.placeholders.map((p) => [p.text, p.kind]),
             [
-                ["<id of Kubernetes provider aks: known after apply>", "output"],
+                // In the plan's order of resources (tools/plan/order.ts), where each first appears.
+                ["<resource id of AKS cluster myAKSCluster: known after apply>", "output"],
+                [SUBSCRIPTION, "account"],
+                [ISSUER, "output"],
                 ["<resource id of managed identity myIdentity: known after apply>", "output"],
                 [CLIENT_ID, "output"],
                 [PRINCIPAL_ID, "output"],
-                [TENANT, "account"],
                 ["<resource id of role assignment workload-openai-user: known after apply>", "output"],
-                [SUBSCRIPTION, "account"],
                 ["<computed from values known after apply>", "computed"],
-                ["<resource id of AKS cluster myAKSCluster: known after apply>", "output"],
-                [ISSUER, "output"],
+                ["<id of Kubernetes provider aks: known after apply>", "output"],
+                [TENANT, "account"],
                 ["<resource id of federated credential myFederatedCredential: known after apply>", "output"],
                 [ENDPOINT, "read"],
             ],
@@ -266,8 +267,8 @@ describe("the plan as JSON", () => {
         assert.deepEqual(
             plan.edges.map((e) => `${name(e.from)} -> ${name(e.to)}`),
             [
-                "workload-default-ai-service-account-sa -> workload-identity",
                 "workload-openai-user -> workload-identity",
+                "workload-default-ai-service-account-sa -> workload-identity",
                 "workload-primary-fic -> cluster-workload-identity",
                 "workload-primary-fic -> workload-identity",
                 "workload-primary-fic -> workload-default-ai-service-account-sa",

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 
 import { runProgram, type RegisteredResource } from "../engine/runProgram";
+import { canonicalOrder } from "./order";
 import { PlanMocks, type DiscoveryRead } from "./planMocks";
 import { COMPUTED_PLACEHOLDER, containsPlaceholder, placeholdersIn, type PlaceholderKind } from "./placeholders";
 
@@ -15,7 +16,7 @@ import { COMPUTED_PLACEHOLDER, containsPlaceholder, placeholdersIn, type Placeho
 
 export interface Evaluation {
     readonly stack: string;
-    /** Registrations of the first run, with computed values replaced. */
+    /** Registrations of the first run, with computed values replaced, in the plan's order (see order.ts). */
     readonly resources: readonly RegisteredResource[];
     /** Stack outputs, resolved, with computed values replaced. */
     readonly outputs: Readonly<Record<string, unknown>>;
@@ -67,7 +68,7 @@ async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
     }
     return {
         stack: options.stack,
-        resources,
+        resources: canonicalOrder(resources),
         outputs: merge(first.value.outputs, second.value.outputs) as Record<string, unknown>,
         reads: first.value.mocks.reads,
         placeholders,
