@@ -8,9 +8,12 @@
 #   AKS_OPENAI_WI_CACHE=/some/dir bash ... # cache somewhere else (default: ${XDG_CACHE_HOME:-~/.cache}/aks-openai-wi)
 #
 # Reaches only the Go module proxy (modules) and Debian (etcd), as every build here must.
-set -euo pipefail
+set -Eeuo pipefail
+# A failing command inside $(...) fails the assignment too: without this, a build function that failed half-way went
+# on, and its broken output was cached as complete.
+shopt -s inherit_errexit
 
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache_root=${AKS_OPENAI_WI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aks-openai-wi}
 cache="$cache_root/toolchain"
 mkdir -p "$cache"
@@ -34,9 +37,17 @@ key() {
   } | sha256sum | cut -c1-16
 }
 
-# build NAME KEY FUNCTION: runs FUNCTION OUT_DIR unless NAME-KEY is already complete in the cache.
+# The component directories of this toolchain, in build order; `build` adds to it.
+dirs=()
+
+# build NAME FUNCTION EXECUTABLE...: runs FUNCTION OUT_DIR unless NAME-KEY (KEY from the component's directory) is
+# already complete in the cache, then checks that OUT_DIR holds every EXECUTABLE before marking it complete. Called
+# in this shell, never in $(...), so a failing command in FUNCTION stops the script (set -e) before anything is cached.
 build() {
-  local name=$1 k=$2 fn=$3
+  local name=$1 fn=$2
+  shift 2
+  local k
+  k=$(key "$here/$name")
   local out="$cache/$name-$k"
   if [ -f "$out/.complete" ]; then
     log "$name: cached ($out)"
@@ -45,13 +56,30 @@ build() {
     local started=$SECONDS
     rm -rf "$out" && mkdir -p "$out"
     "$fn" "$out"
+    local executable
+    for executable in "$@"; do
+      if [ ! -x "$out/$executable" ]; then
+        log "$name: the build finished without $executable; nothing was cached"
+        exit 1
+      fi
+    done
     echo "built in $((SECONDS - started)) s with $go_version" >"$out/.complete"
     log "$name: built in $((SECONDS - started)) s"
   fi
-  printf '%s\n' "$out"
+  dirs+=("$out")
 }
 
-module_dir() { (cd "$1" && go list -m -f '{{.Dir}}' "$2"); }
+# module_dir COMPONENT_DIR MODULE: where MODULE's source is, downloaded first (`go list -m` alone prints an empty
+# directory for a module not in the module cache yet, which a cold machine's first build hit).
+module_dir() {
+  local dir
+  dir=$(cd "$1" && go mod download "$2" && go list -m -f '{{.Dir}}' "$2")
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+    log "module $2 is not in the module cache after go mod download (GOMODCACHE=$(go env GOMODCACHE))"
+    return 1
+  fi
+  printf '%s\n' "$dir"
+}
 
 build_pulumi() {
   local out=$1 dir="$here/pulumi"
@@ -135,15 +163,19 @@ ensure_etcd() {
   command -v etcd || echo /usr/bin/etcd
 }
 
+# Sourced (by tests/toolchainBuild.test.ts, to try `build` and `module_dir`), define the functions and stop here.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+  return 0
+fi
+
+trap 'log "failed (exit $?) at line $LINENO of build.sh; the component being built was not cached"' ERR
 started=$SECONDS
-dirs=(
-  "$(build pulumi "$(key "$here/pulumi")" build_pulumi)"
-  "$(build language-host "$(key "$here/language-host")" build_language_host)"
-  "$(build pulumi-kubernetes "$(key "$here/pulumi-kubernetes")" build_pulumi_kubernetes)"
-  "$(build kubernetes "$(key "$here/kubernetes")" build_kubernetes)"
-  "$(build azure-workload-identity "$(key "$here/azure-workload-identity")" build_webhook)"
-  "$(build kubelogin "$(key "$here/kubelogin")" build_kubelogin)"
-)
+build pulumi build_pulumi pulumi pulumi-resource-pulumi-nodejs
+build language-host build_language_host pulumi-language-nodejs
+build pulumi-kubernetes build_pulumi_kubernetes pulumi-resource-kubernetes
+build kubernetes build_kubernetes kube-apiserver kube-controller-manager kubectl
+build azure-workload-identity build_webhook azure-wi-webhook
+build kubelogin build_kubelogin kubelogin
 etcd_bin=$(ensure_etcd)
 
 # One directory of links, named by the components it joins, so a run sees one consistent set; current/bin points at
