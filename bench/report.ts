@@ -445,7 +445,7 @@ function toolsSection(report: BenchReport): string {
     return [
         "## 4. Type check and tests",
         "",
-        "One run each: `npm test` runs its files two at a time (`--test-concurrency=2`) on this machine's cores. " +
+        "One run each: `npm test` runs its files in one process per core (tests/support/runTests.cjs). " +
             "The targets (issue 13) are for an idle 2-core machine: compare the load averages before reading a " +
             "verdict.",
         "",

@@ -50,7 +50,7 @@ const names = (resources: readonly RegisteredResource[]) => resources.map((resou
 
 describe("the plan's order of resources", () => {
     it("is the same whatever order the program registered them in", () => {
-        const expected = ["aks-openai-wi-dev", "aks", "workload-identity", "sa", "fic"];
+        const expected = ["aks-openai-wi-dev", "workload-identity", "aks", "sa", "fic"];
         assert.deepEqual(names(canonicalOrder([stack, identity, provider, serviceAccount, credential])), expected);
         assert.deepEqual(names(canonicalOrder([credential, serviceAccount, provider, identity, stack])), expected);
         assert.deepEqual(names(canonicalOrder([provider, credential, stack, identity, serviceAccount])), expected);
