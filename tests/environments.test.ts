@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 
 import { projectStacks } from "../tools/ci/stacks";
 import { withBootstrapOutputs } from "./support/configs";
-import { at, runProgram, single, stackConfig, UNKNOWN } from "./support/program";
+import { at, runProgram, single, stackConfig, UNKNOWN, type ProgramRun } from "./support/program";
 import { TEST_ADMIN_GROUP_ID } from "./support/world";
 
 /**
@@ -30,9 +30,16 @@ describe("every stack file", () => {
     }
 });
 
+let prodRun: Promise<ProgramRun> | undefined;
+/** One `pulumi up` of the prod stack file, run once for every test that only reads it. */
+function prodUp(): Promise<ProgramRun> {
+    prodRun ??= runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
+    return prodRun;
+}
+
 describe("production (Pulumi.prod.yaml)", () => {
     it("creates and owns its cluster and a keyless Azure OpenAI account", async () => {
-        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
+        const run = await prodUp();
         const cluster = single(run.resources, "azure-native:containerservice:ManagedCluster");
         assert.equal(cluster.inputs.resourceName, "aks-store-prod");
         const account = single(run.resources, "azure-native:cognitiveservices:Account");
@@ -42,7 +49,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("keeps the account off the internet: public access off, a private endpoint in the cluster's own network", async () => {
-        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
+        const run = await prodUp();
         const account = single(run.resources, "azure-native:cognitiveservices:Account");
         assert.equal(at(account.inputs, "properties.publicNetworkAccess"), "Disabled");
         const vnet = single(run.resources, "azure-native:network:VirtualNetwork");
@@ -64,7 +71,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("runs more than one ai-service replica, in its own namespace", async () => {
-        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
+        const run = await prodUp();
         const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");
         assert.equal(at(deployment.inputs, "spec.replicas"), 2);
         assert.equal(at(deployment.inputs, "metadata.namespace"), "store");
@@ -73,7 +80,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("federates the namespace's ServiceAccount with the identity production names", async () => {
-        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
+        const run = await prodUp();
         assert.equal(run.outputs.identityName, "id-ai-service-prod");
         const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
         assert.equal(credential.inputs.subject, "system:serviceaccount:store:ai-service-account");
@@ -86,7 +93,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("creates an Entra-only cluster whose admin group is the one copied from bootstrap/github-oidc", async () => {
-        const run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
+        const run = await prodUp();
         const cluster = single(run.resources, "azure-native:containerservice:ManagedCluster");
         assert.equal(cluster.inputs.disableLocalAccounts, true);
         assert.deepEqual(at(cluster.inputs, "aadProfile.adminGroupObjectIDs"), [TEST_ADMIN_GROUP_ID]);

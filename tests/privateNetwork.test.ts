@@ -4,7 +4,16 @@ import { describe, it } from "node:test";
 import { publicAccessAdvice } from "../components/existingOpenAiAccount";
 import { evaluatePolicies } from "../tools/engine/policyHarness";
 import { GREENFIELD_CONFIG } from "./support/configs";
-import { at, ofType, runProgram, single, stackConfig, UNKNOWN, type RegisteredResource } from "./support/program";
+import {
+    at,
+    ofType,
+    runProgram,
+    single,
+    stackConfig,
+    UNKNOWN,
+    type ProgramRun,
+    type RegisteredResource,
+} from "./support/program";
 import { seedWorld } from "./support/world";
 
 /**
@@ -50,9 +59,16 @@ function named(resources: readonly RegisteredResource[], type: string, name: str
     return found;
 }
 
+let privateUp: Promise<ProgramRun> | undefined;
+/** One `pulumi up` of the private greenfield stack, run once for every test that only reads it. */
+function privateGreenfieldUp(): Promise<ProgramRun> {
+    privateUp ??= runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+    return privateUp;
+}
+
 describe("private mode, managed cluster and account (pulumi up)", () => {
     it("creates the virtual network with the node and endpoint subnets, one after the other", async () => {
-        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const run = await privateGreenfieldUp();
         const vnet = single(run.resources, T.vnet);
         assert.equal(vnet.inputs.virtualNetworkName, "vnet-aks-store");
         assert.deepEqual(vnet.inputs.addressSpace, { addressPrefixes: ["10.224.0.0/16"] });
@@ -68,7 +84,7 @@ describe("private mode, managed cluster and account (pulumi up)", () => {
     });
 
     it("gives the control-plane identity Network Contributor on the node subnet only", async () => {
-        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const run = await privateGreenfieldUp();
         const identity = named(run.resources, T.identity, "cluster-control-plane-identity");
         assert.equal(identity.inputs.resourceName, "id-aks-store-control-plane");
         const role = named(run.resources, T.role, "cluster-control-plane-subnet-role");
@@ -86,7 +102,7 @@ describe("private mode, managed cluster and account (pulumi up)", () => {
     });
 
     it("runs the cluster on the node subnet with Azure CNI Overlay, as that identity, after its role exists", async () => {
-        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const run = await privateGreenfieldUp();
         const cluster = single(run.resources, T.cluster);
         const identity = named(run.resources, T.identity, "cluster-control-plane-identity");
         const role = named(run.resources, T.role, "cluster-control-plane-subnet-role");
@@ -108,14 +124,14 @@ describe("private mode, managed cluster and account (pulumi up)", () => {
     });
 
     it("turns the account's public network access off", async () => {
-        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const run = await privateGreenfieldUp();
         const account = single(run.resources, T.account);
         assert.equal(at(account.inputs, "properties.publicNetworkAccess"), "Disabled");
         assert.equal(at(account.inputs, "properties.networkAcls"), undefined);
     });
 
     it("puts a private endpoint (group account) for the account in the endpoint subnet", async () => {
-        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const run = await privateGreenfieldUp();
         const endpoint = single(run.resources, T.endpoint);
         const account = single(run.resources, T.account);
         assert.equal(endpoint.inputs.privateEndpointName, "pe-store-openai-7f3a");
@@ -130,7 +146,7 @@ describe("private mode, managed cluster and account (pulumi up)", () => {
     });
 
     it("resolves the account through privatelink.openai.azure.com, linked to the cluster's network, with a zone group", async () => {
-        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const run = await privateGreenfieldUp();
         const zone = single(run.resources, T.zone);
         assert.deepEqual(
             [zone.inputs.privateZoneName, zone.inputs.location],
@@ -147,7 +163,7 @@ describe("private mode, managed cluster and account (pulumi up)", () => {
     });
 
     it("starts ai-service only once the account's name resolves to the endpoint", async () => {
-        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const run = await privateGreenfieldUp();
         const deployment = single(run.resources, T.deployment);
         assert.ok(deployment.dependencies.includes(single(run.resources, T.zoneGroup).urn));
         assert.ok(deployment.dependencies.includes(single(run.resources, T.link).urn));
@@ -214,7 +230,7 @@ describe("the policy pack on private mode, as pulumi preview and pulumi up prese
     }
 
     it("still sees a mistake in pulumi up: the zone link removed fails openai-private-dns-zone-linked", async () => {
-        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const run = await privateGreenfieldUp();
         const { violations } = await evaluatePolicies(run.resources.filter((r) => r.type !== T.link));
         assert.deepEqual(
             violations.map((v) => v.policyName),
@@ -311,7 +327,7 @@ describe("the network policies on values not known yet (preview)", () => {
     }
 
     it("report nothing and give up on nothing when any one value of the private path is unknown", async () => {
-        const run = await runProgram({ config: PRIVATE_GREENFIELD, stack: "scratch" });
+        const run = await privateGreenfieldUp();
         const judged = new Set([T.vnet, T.subnet, T.endpoint, T.zoneGroup, T.zone, T.link, T.account, T.cluster]);
         let cases = 0;
         for (const [index, resource] of run.resources.entries()) {
