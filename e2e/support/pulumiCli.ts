@@ -33,8 +33,10 @@ export class PulumiCli {
     constructor(private readonly options: PulumiCliOptions) {
         this.backendDir = path.join(options.runDir, "pulumi-state");
         const home = path.join(options.runDir, "pulumi-home");
+        const tmp = path.join(options.runDir, "tmp");
         mkdirSync(this.backendDir, { recursive: true });
         mkdirSync(home, { recursive: true });
+        mkdirSync(tmp, { recursive: true });
         this.env = {
             HOME: process.env.HOME,
             PATH: [
@@ -46,6 +48,9 @@ export class PulumiCli {
                 "/bin",
             ].join(":"),
             PULUMI_HOME: home,
+            // pulumi-kubernetes writes each kubeconfig it is given to a temporary file and leaves it there: inside the
+            // run's directory, the run's teardown removes them (in /tmp, 200 of them had piled up, credentials included).
+            TMPDIR: tmp,
             PULUMI_BACKEND_URL: `file://${this.backendDir}`,
             PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
             PULUMI_SKIP_UPDATE_CHECK: "true",
