@@ -32,6 +32,8 @@ import { mockGuid, SEED_RESOURCE_GROUP, TEST_TENANT_ID } from "./support/world";
  * and ARM stand-ins, all on 127.0.0.1 behind a throwaway CA; the loopback guard fails a test that reaches further.
  */
 
+/** The suite's TypeScript loader, for runs not through npm. */
+const TYPESCRIPT_LOADER = path.join(PROJECT_ROOT, "tests", "support", "typescript.cjs");
 const OPERATOR_CLIENT_ID = mockGuid("verify-operator");
 const OPERATOR_SECRET = "verify-operator-secret";
 const OPERATOR_OBJECT_ID = mockGuid("verify-operator-object");
@@ -65,7 +67,16 @@ interface VerifyRun {
 }
 
 /** Starts an ARM and a Kubernetes API stand-in holding the scenario, then runs `npm run verify -- --outputs <file>`. */
-async function verify(scenario: VerifyScenario, ...flags: string[]): Promise<VerifyRun> {
+/**
+ * Runs the verify command against the stand-ins. `npmRunVerify` runs it as a user types it (`npm run verify`, through
+ * tsx); otherwise the same tools/verify/main.ts runs under the suite's TypeScript loader, about 1.5 s of CPU less per
+ * run, because what is asserted is the command's behaviour, not tsx's start-up.
+ */
+async function verify(
+    scenario: VerifyScenario,
+    options: { readonly flags?: readonly string[]; readonly npmRunVerify?: boolean } = {},
+): Promise<VerifyRun> {
+    const flags = options.flags ?? [];
     const arm = await ArmStandin.start({ tls, entra });
     const kube = await KubeStandin.start(tls, {
         pods: { [NAMESPACE]: scenario.pods },
@@ -113,7 +124,10 @@ async function verify(scenario: VerifyScenario, ...flags: string[]): Promise<Ver
         KUBECONFIG: path.join(dir, "no-such-kubeconfig"),
         NODE_OPTIONS: `--require ${LOOPBACK_GUARD}`,
     });
-    const child = spawn("npm", ["run", "--silent", "verify", "--", "--outputs", outputsFile, ...flags], {
+    const command = options.npmRunVerify
+        ? ["npm", "run", "--silent", "verify", "--"]
+        : [process.execPath, "--require", TYPESCRIPT_LOADER, path.join(PROJECT_ROOT, "tools", "verify", "main.ts")];
+    const child = spawn(command[0], [...command.slice(1), "--outputs", outputsFile, ...flags], {
         cwd: PROJECT_ROOT,
         env,
         stdio: ["ignore", "pipe", "pipe"],
@@ -139,7 +153,7 @@ function statusLines(stdout: string): string[] {
 
 describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
     it("passes a healthy stack with --call (exit status 0), reading only what it checks", async () => {
-        const run = await verify(healthyScenario(), "--call");
+        const run = await verify(healthyScenario(), { flags: ["--call"], npmRunVerify: true });
         assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
         assert.deepEqual(statusLines(run.stdout), [
             `[PASS] ${TITLES.podsReady}`,
