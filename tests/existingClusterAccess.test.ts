@@ -85,4 +85,30 @@ describe("the local-accounts advice", () => {
         });
         assert.match(warning ?? "", /^AKS cluster c keeps local accounts \(disableLocalAccounts is not set\)/);
     });
+
+    it("for a cluster without Entra integration whose values ARM returned as null, reads in full as follows", () => {
+        // The whole text, as `pulumi up`, the plan and verify print it: what the risk is, the command (Entra first),
+        // what it breaks and the certificate rotation. ARM's JSON null is "not set", never "null".
+        const warning = localAccountsWarning({
+            resourceGroupName: "rg-shop",
+            clusterName: "aks-shop",
+            disableLocalAccounts: null,
+            entraManaged: null,
+        });
+        assert.equal(
+            warning,
+            "AKS cluster aks-shop keeps local accounts (disableLocalAccounts is not set): whoever may list its " +
+                "credentials gets a client certificate with cluster-admin rights (az aks get-credentials --admin; on a " +
+                "cluster without Entra integration the user credential too), and what it does is not audited per " +
+                "person. Turn them off: az aks update -g rg-shop -n aks-shop --enable-aad --enable-azure-rbac " +
+                "--aad-admin-group-object-ids <group object id> --disable-local-accounts. Local accounts can be turned " +
+                "off only on a cluster with Microsoft Entra integration, and this one has none yet (aadProfile.managed " +
+                "is not set): --enable-aad turns it on in the same command, with an Entra group that gets " +
+                "cluster-admin. It breaks whatever signs in with a certificate: az aks get-credentials --admin and " +
+                "every kubeconfig holding the cluster's client certificate (old CI jobs, scripts) stop working; move " +
+                "them to kubelogin and an Entra identity first. Afterwards rotate the cluster certificates, so the " +
+                "ones already handed out stop working: az aks rotate-certs -g rg-shop -n aks-shop (plan for " +
+                "downtime: https://learn.microsoft.com/azure/aks/certificate-rotation).",
+        );
+    });
 });

@@ -97,6 +97,32 @@ test("an account without deployments gives an empty list", async (t) => {
     assert.deepEqual(await listDeploymentNames(arm), { ok: true, value: [] });
 });
 
+test("stops after 50 pages, so an endpoint whose nextLink never ends cannot hold pulumi up forever", async (t) => {
+    const names = Array.from({ length: 60 }, (_, i) => `deployment-${String(i).padStart(2, "0")}`);
+    const arm = await armWith(t, names);
+    arm.pageSize = 1;
+    const listed = await listDeploymentNames(arm);
+    assert.deepEqual(listed, { ok: true, value: names.slice(0, 50) });
+    assert.equal(arm.requests.length, 50);
+});
+
+test("leaves out deployments ARM lists without a name", async (t) => {
+    const arm = await armWith(t, ["gpt-4o-mini"]);
+    arm.fail({ method: "GET" }, { status: 200, body: { value: [{ name: "gpt-4o-mini" }, {}, { name: "" }] } });
+    assert.deepEqual(await listDeploymentNames(arm), { ok: true, value: ["gpt-4o-mini"] });
+});
+
+test("an HTTP error quotes the first 300 characters of ARM's answer, not all of it", async (t) => {
+    const arm = await armWith(t, ["gpt-4o-mini"]);
+    const message = "x".repeat(400);
+    arm.fail({ method: "GET" }, { status: 500, body: { error: { code: "InternalServerError", message } } });
+    const answer = JSON.stringify({ error: { code: "InternalServerError", message } });
+    assert.deepEqual(await listDeploymentNames(arm), {
+        ok: false,
+        error: { name: "Error", message: `listing deployments answered HTTP 500: ${answer.slice(0, 300)}` },
+    });
+});
+
 test("an HTTP error fails with the status and ARM's answer", async (t) => {
     const arm = await armWith(t);
     assert.deepEqual(await listDeploymentNames(arm), {

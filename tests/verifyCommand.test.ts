@@ -204,6 +204,19 @@ describe("npm run verify against local stand-ins", { concurrency: 3 }, () => {
         );
         const roleRead = run.arm.requests.find((request) => /roleAssignments$/i.test(request.path));
         assert.equal(roleRead?.query.$filter, `principalId eq '${PRINCIPAL_ID}'`);
+        // Each read with the api-version pinned for its resource provider (components/armApiVersions.ts), stated
+        // here again: a version the SDK picks by itself changes the shape ARM answers in.
+        assert.deepEqual(
+            run.arm.requests
+                .map((request) => `${request.path.split("/providers/").at(-1)} ${request.query["api-version"]}`)
+                .sort(),
+            [
+                "Microsoft.Authorization/roleAssignments 2022-04-01",
+                "Microsoft.ContainerService/managedClusters/myAKSCluster 2026-04-01",
+                "Microsoft.Insights/diagnosticSettings 2021-05-01-preview",
+                "Microsoft.ManagedIdentity/userAssignedIdentities/myIdentity/federatedIdentityCredentials 2024-11-30",
+            ],
+        );
     });
 
     /**

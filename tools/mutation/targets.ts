@@ -34,7 +34,7 @@ export const TARGET_RULES: readonly TargetRule[] = [
     },
     { prefix: "components/entraKubeconfig", tests: t("managedClusterAccess", "kubeconfig") },
     { prefix: "components/azureCredential", tests: t("azureCredential") },
-    { prefix: "components/armApiVersions", tests: t("azureCredential") },
+    { prefix: "components/armApiVersions", tests: t("azureCredential", "verifyCommand") },
     { prefix: "components/curlPod", tests: t("smokeTest", "verifyCallPath") },
     { prefix: "components/localAccountsAdvice", tests: t("existingClusterAccess", "verifyClusterAccess") },
     { prefix: "components/managedOpenAiAccount", tests: t("program", "environments", "lifecycle", "urns") },
