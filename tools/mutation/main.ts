@@ -42,8 +42,9 @@ async function mutate(file: string): Promise<void> {
             {
                 ...base,
                 mutate: [file],
-                // One test file at a time: Stryker already runs mutants side by side up to its concurrency.
-                commandRunner: { command: `node --import tsx --test --test-concurrency=1 ${tests.join(" ")}` },
+                // npm test's runner on those files: its TypeScript loader (tsx's start-up cost a second of CPU per
+                // process, per mutant) and a process per core, since Stryker runs one mutant at a time.
+                commandRunner: { command: `node tests/support/runTests.cjs ${tests.join(" ")}` },
                 jsonReporter: { fileName: path.relative(ROOT, reportFile) },
             },
             null,
