@@ -8,6 +8,7 @@ import { PLACEHOLDER_PATTERN } from "../tools/plan/placeholders";
 import { renderText } from "../tools/plan/render";
 import { GREENFIELD_CONFIG } from "./support/configs";
 import { PROJECT_ROOT, stackConfig } from "./support/program";
+import { shippedPlan } from "./support/shippedStacks";
 
 /**
  * `npm run plan -- --stack dev`, in process: what the dev stack (the seed procedure as configuration) would register,
@@ -25,7 +26,7 @@ const ACCOUNT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/myResourceGrou
 let plan: Plan;
 
 before(async () => {
-    plan = await buildPlan({ stack: "dev", config: stackConfig("dev") });
+    plan = await shippedPlan("dev");
 });
 
 describe("the dev plan's access path", () => {

@@ -5,10 +5,10 @@ import { COGNITIVE_SERVICES_USER_ROLE_ID, OPENAI_USER_ROLE_ID } from "../compone
 import type { RegisteredResource } from "../tools/engine/runProgram";
 import { analyzeAccessPath, type AccessAnalysis, type Check } from "../tools/plan/accessPath";
 import { NO_INJECTION } from "../tools/plan/azureErrors";
-import { evaluateStack, type Evaluation } from "../tools/plan/evaluate";
+import type { Evaluation } from "../tools/plan/evaluate";
 import { assemblePlan } from "../tools/plan/plan";
 import { noPolicies } from "../tools/plan/policyAdapter";
-import { stackConfig } from "./support/program";
+import { shippedEvaluation } from "./support/shippedStacks";
 
 /**
  * The access-path analysis judges the registered resources, not the config: each classic mistake is introduced by
@@ -28,7 +28,7 @@ const T = {
 let evaluation: Evaluation;
 
 before(async () => {
-    evaluation = await evaluateStack({ stack: "dev", config: stackConfig("dev") });
+    evaluation = await shippedEvaluation("dev");
 });
 
 /** A deep copy of the dev plan's resources with `change` applied to the one resource of `type`. */

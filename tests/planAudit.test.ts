@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { buildPlan } from "../tools/plan/plan";
 import { renderText } from "../tools/plan/render";
 import { stackConfig } from "./support/program";
+import { shippedPlan } from "./support/shippedStacks";
 
 /** `npm run plan` says whether the calls to Azure OpenAI are recorded, and where (tools/plan/audit.ts). */
 
@@ -12,7 +13,7 @@ const CENTRAL =
 
 describe("the plan's audit line", () => {
     it("prod: on, the setting on the created account, into the created workspace with its sku and retention", async () => {
-        const plan = await buildPlan({ stack: "prod", config: stackConfig("prod") });
+        const plan = await shippedPlan("prod");
         assert.equal(plan.audit.on, true);
         assert.deepEqual(plan.audit.routes, [
             {
@@ -36,7 +37,7 @@ describe("the plan's audit line", () => {
     });
 
     it("dev: off, naming the account nothing records and the key that turns it on", async () => {
-        const plan = await buildPlan({ stack: "dev", config: stackConfig("dev") });
+        const plan = await shippedPlan("dev");
         assert.equal(plan.audit.on, false);
         assert.equal(
             plan.audit.summary,

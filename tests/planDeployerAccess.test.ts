@@ -4,10 +4,11 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 
 import { analyzeDeployerAccess } from "../tools/plan/deployerAccess";
-import { evaluateStack, type Evaluation } from "../tools/plan/evaluate";
+import type { Evaluation } from "../tools/plan/evaluate";
 import { buildPlan, type Plan } from "../tools/plan/plan";
 import { renderText } from "../tools/plan/render";
 import { PROJECT_ROOT, stackConfig } from "./support/program";
+import { shippedPlan, shippedEvaluation } from "./support/shippedStacks";
 
 /**
  * `npm run plan` shows, per stack, how the identity that runs `pulumi up` signs in to Kubernetes and with what rights
@@ -20,8 +21,8 @@ let prod: Plan;
 let dev: Plan;
 
 before(async () => {
-    prod = await buildPlan({ stack: "prod", config: stackConfig("prod") });
-    dev = await buildPlan({ stack: "dev", config: stackConfig("dev") });
+    prod = await shippedPlan("prod");
+    dev = await shippedPlan("dev");
 });
 
 describe("the prod plan's deployer access", () => {
@@ -126,7 +127,7 @@ describe("a prod stack with local accounts turned on", () => {
 describe("the judgement itself", () => {
     let evaluation: Evaluation;
     before(async () => {
-        evaluation = await evaluateStack({ stack: "prod", config: stackConfig("prod") });
+        evaluation = await shippedEvaluation("prod");
     });
 
     it("reads the rights from the cluster's Entra profile: without an admin group the deployer has none", () => {

@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { it } from "node:test";
 
-import { buildPlan } from "../tools/plan/plan";
 import { renderText } from "../tools/plan/render";
-import { PROJECT_ROOT, stackConfig } from "./support/program";
+import { PROJECT_ROOT } from "./support/program";
+import { shippedPlan } from "./support/shippedStacks";
 
 /** docs/plan.md shows the end of the dev stack's plan; it must be what `npm run plan -- --stack dev` prints. */
 it("docs/plan.md's plan excerpt for the dev stack is, line for line, what the plan prints", async () => {
@@ -14,7 +14,7 @@ it("docs/plan.md's plan excerpt for the dev stack is, line for line, what the pl
     assert.ok(block, "docs/plan.md has no plan:dev block");
     const excerpt = block[1].split("\n");
 
-    const printed = renderText(await buildPlan({ stack: "dev", config: stackConfig("dev") }))
+    const printed = renderText(await shippedPlan("dev"))
         .split("\n")
         .map((line) => line.trimEnd());
     const start = printed.findIndex((line) => line.startsWith("ACCESS PATH"));

@@ -7,6 +7,7 @@ import { assemblePlan } from "../tools/plan/plan";
 import { POLICY_PACK, runPolicies, type PolicyReport } from "../tools/plan/policyAdapter";
 import { GREENFIELD_CONFIG } from "./support/configs";
 import { stackConfig } from "./support/program";
+import { shippedEvaluation } from "./support/shippedStacks";
 
 /**
  * The network hop of the access path, and the policies that stand behind it. The production plan reaches its account
@@ -23,7 +24,7 @@ type Mutable = { type: string; name: string; inputs: Record<string, unknown>; st
 let prod: Evaluation;
 
 before(async () => {
-    prod = await evaluateStack({ stack: "prod", config: stackConfig("prod") });
+    prod = await shippedEvaluation("prod");
 });
 
 interface Judged {
@@ -101,7 +102,7 @@ describe("the production plan (Pulumi.prod.yaml, private mode)", () => {
 
 describe("the dev plan (public mode, existing account)", () => {
     it("reaches the account publicly, with the account's own access and rules read at deploy time", async () => {
-        const judged = await judge(await evaluateStack({ stack: "dev", config: stackConfig("dev") }));
+        const judged = await judge(await shippedEvaluation("dev"));
         assert.deepEqual(
             judged.network.map((c) => [c.check, c.planned, c.verdict]),
             [

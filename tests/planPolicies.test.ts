@@ -6,10 +6,10 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import type { Policies } from "@pulumi/policy";
 
 import { COGNITIVE_SERVICES_USER_ROLE_ID, OPENAI_USER_ROLE_ID } from "../components/constants";
-import { evaluateStack, type Evaluation } from "../tools/plan/evaluate";
+import type { Evaluation } from "../tools/plan/evaluate";
 import { assemblePlan } from "../tools/plan/plan";
 import { ACCOUNT_VALUE_FOR_POLICIES, POLICY_PACK, runPolicies } from "../tools/plan/policyAdapter";
-import { stackConfig } from "./support/program";
+import { shippedEvaluation } from "./support/shippedStacks";
 
 /**
  * The plan runs a CrossGuard policy pack on the same registrations, as `pulumi preview --policy-pack` would: resource
@@ -21,7 +21,7 @@ import { stackConfig } from "./support/program";
 let evaluation: Evaluation;
 
 before(async () => {
-    evaluation = await evaluateStack({ stack: "dev", config: stackConfig("dev") });
+    evaluation = await shippedEvaluation("dev");
 });
 
 const run = (policies: Policies) => runPolicies(policies, evaluation.resources, evaluation.placeholders, "test");
