@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { createHook } from "node:async_hooks";
 import { describe, it } from "node:test";
 
 /** tests/support/runTests.cjs, the `npm test` runner: a few test files per process, one group per core. */
@@ -11,6 +12,9 @@ const runner = require("./support/runTests.cjs") as {
     deal(files: string[], durations: Record<string, number>, groups: number): string[][];
     withReporters(options: string[], measured: string): string[];
 };
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const harnessHooks = require("./support/testHarnessHooks.cjs") as { isTestRunnerHarness(stack: string): boolean };
 
 const ROOT = path.resolve(__dirname, "..");
 const file = (name: string) => path.join(ROOT, "tests", name);
@@ -133,6 +137,38 @@ describe("npm test's runner, end to end", () => {
             assert.match(result.stdout, /^# pass 2$/m);
         } finally {
             rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("the test runner's async_hooks hook without promises (testHarnessHooks.cjs)", () => {
+    it("recognises node:test's harness by the caller's frame, and nothing else", () => {
+        const frame = (where: string) =>
+            `Error\n    at createHookWithoutPromises (/x.cjs:1:1)\n    at setup (${where})\n`;
+        assert.equal(harnessHooks.isTestRunnerHarness(frame("node:internal/test_runner/harness:135:16")), true);
+        assert.equal(harnessHooks.isTestRunnerHarness(frame("node:internal/async_local_storage:20:3")), false);
+        assert.equal(harnessHooks.isTestRunnerHarness(frame("/work/tests/support/test_runner/harness.js:1:1")), false);
+    });
+
+    it("leaves every other hook whole: a hook made here still hears of a timer's end", async () => {
+        const destroyed = new Set<number>();
+        let timerId: number | undefined;
+        const hook = createHook({
+            init(asyncId, type) {
+                if (type === "Timeout") {
+                    timerId ??= asyncId;
+                }
+            },
+            destroy(asyncId) {
+                destroyed.add(asyncId);
+            },
+        }).enable();
+        try {
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            await new Promise((resolve) => setImmediate(resolve));
+            assert.ok(timerId !== undefined && destroyed.has(timerId), "no destroy for the timer");
+        } finally {
+            hook.disable();
         }
     });
 });

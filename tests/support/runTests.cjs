@@ -27,6 +27,7 @@ const path = require("node:path");
 const ROOT = path.resolve(__dirname, "..", "..");
 const TESTS = path.join(ROOT, "tests");
 const LOADER = path.join(__dirname, "typescript.cjs");
+const HARNESS_HOOKS = path.join(__dirname, "testHarnessHooks.cjs");
 const REPORTER = path.join(__dirname, "testDurations.cjs");
 const CACHE = path.join(ROOT, "node_modules", ".cache", "aks-openai-wi-tests");
 const DURATIONS = path.join(CACHE, "durations.json");
@@ -154,6 +155,9 @@ function main() {
     const { dir, entries } = writeEntries(groups);
     const measured = path.join(dir, "durations.json");
     const args = [
+        // Before node:test loads: its async_hooks hook leaves promises alone (see testHarnessHooks.cjs).
+        "--require",
+        HARNESS_HOOKS,
         "--require",
         LOADER,
         "--test",
