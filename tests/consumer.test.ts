@@ -23,6 +23,7 @@ import {
     TEST_TENANT_ID,
     type World,
 } from "./support/world";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * examples/consumer, a second Pulumi project, reads an aks-openai-wi stack through a (mocked) StackReference and
@@ -191,7 +192,7 @@ describe("the consumer project (examples/consumer)", () => {
     });
 
     it("works against the outputs this project's own program returns", async () => {
-        const producer = await runProgram({ config: stackConfig("dev"), stack: "dev" });
+        const producer = await shippedRun("dev");
         const run = await runConsumer({ world: producerWorld(producer.outputs) });
         const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
         assert.equal(credential.inputs.issuer, producer.outputs.oidcIssuerUrl);

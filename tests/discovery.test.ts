@@ -15,6 +15,7 @@ import {
     type ExistingAccount,
     type World,
 } from "./support/world";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * What the stack reads before it creates anything: the existing cluster, the existing account, another stack's
@@ -239,7 +240,7 @@ describe("a cluster owned by another stack (cluster.mode stack)", () => {
     it("can use a stack of this very project as the producer: the default output names are in its contract", async () => {
         assert.equal(DEFAULTS.issuerUrlOutput, "oidcIssuerUrl");
         assert.equal(DEFAULTS.kubeconfigOutput, "kubeconfig");
-        const producer = await runProgram({ config: stackConfig("dev"), stack: "dev" });
+        const producer = await shippedRun("dev");
         const run = await runProgram({
             config: STACK_MODE_CONFIG,
             stack: "dev",

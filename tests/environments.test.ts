@@ -3,8 +3,9 @@ import { describe, it } from "node:test";
 
 import { projectStacks } from "../tools/ci/stacks";
 import { withBootstrapOutputs } from "./support/configs";
-import { at, runProgram, single, stackConfig, UNKNOWN, type ProgramRun } from "./support/program";
+import { at, runProgram, single, stackConfig, UNKNOWN } from "./support/program";
 import { TEST_ADMIN_GROUP_ID } from "./support/world";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * Every stack file is a real environment: the program runs with it, as `pulumi up` and as `pulumi preview`, and
@@ -30,16 +31,9 @@ describe("every stack file", () => {
     }
 });
 
-let prodRun: Promise<ProgramRun> | undefined;
-/** One `pulumi up` of the prod stack file, run once for every test that only reads it. */
-function prodUp(): Promise<ProgramRun> {
-    prodRun ??= runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
-    return prodRun;
-}
-
 describe("production (Pulumi.prod.yaml)", () => {
     it("creates and owns its cluster and a keyless Azure OpenAI account", async () => {
-        const run = await prodUp();
+        const run = await shippedRun("prod");
         const cluster = single(run.resources, "azure-native:containerservice:ManagedCluster");
         assert.equal(cluster.inputs.resourceName, "aks-store-prod");
         const account = single(run.resources, "azure-native:cognitiveservices:Account");
@@ -49,7 +43,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("keeps the account off the internet: public access off, a private endpoint in the cluster's own network", async () => {
-        const run = await prodUp();
+        const run = await shippedRun("prod");
         const account = single(run.resources, "azure-native:cognitiveservices:Account");
         assert.equal(at(account.inputs, "properties.publicNetworkAccess"), "Disabled");
         const vnet = single(run.resources, "azure-native:network:VirtualNetwork");
@@ -71,7 +65,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("runs more than one ai-service replica, in its own namespace", async () => {
-        const run = await prodUp();
+        const run = await shippedRun("prod");
         const deployment = single(run.resources, "kubernetes:apps/v1:Deployment");
         assert.equal(at(deployment.inputs, "spec.replicas"), 2);
         assert.equal(at(deployment.inputs, "metadata.namespace"), "store");
@@ -80,7 +74,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("federates the namespace's ServiceAccount with the identity production names", async () => {
-        const run = await prodUp();
+        const run = await shippedRun("prod");
         assert.equal(run.outputs.identityName, "id-ai-service-prod");
         const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
         assert.equal(credential.inputs.subject, "system:serviceaccount:store:ai-service-account");
@@ -93,7 +87,7 @@ describe("production (Pulumi.prod.yaml)", () => {
     });
 
     it("creates an Entra-only cluster whose admin group is the one copied from bootstrap/github-oidc", async () => {
-        const run = await prodUp();
+        const run = await shippedRun("prod");
         const cluster = single(run.resources, "azure-native:containerservice:ManagedCluster");
         assert.equal(cluster.inputs.disableLocalAccounts, true);
         assert.deepEqual(at(cluster.inputs, "aadProfile.adminGroupObjectIDs"), [TEST_ADMIN_GROUP_ID]);

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { clusterFeaturesProvider, type ClusterFeatureState } from "../components/aksWorkloadIdentityProvider";
 import { ofType, runProgram, single, stackConfig, type RegisteredResource } from "./support/program";
 import { TEST_ADMIN_GROUP_ID } from "./support/world";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * What `pulumi destroy`, `protect` and replacements do to this stack, read from what the program registers: the
@@ -26,12 +27,8 @@ function deletedByDestroy(resources: readonly RegisteredResource[]): string[] {
         .sort();
 }
 
-/** The seed configuration's run, shared by the tests that only read it. */
-let seedRun: ReturnType<typeof runProgram> | undefined;
-function seed(): ReturnType<typeof runProgram> {
-    seedRun ??= runProgram({ config: stackConfig("dev"), stack: "dev" });
-    return seedRun;
-}
+/** The seed configuration's run (Pulumi.dev.yaml), shared by the tests that only read it. */
+const seed = () => shippedRun("dev");
 
 function withProject(config: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
     return { ...config, [`aks-openai-wi:${key}`]: value };

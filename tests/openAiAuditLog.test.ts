@@ -5,6 +5,7 @@ import { auditDiagnosticSettingName } from "../components/openAiAuditLog";
 import { ofType, runProgram, single, stackConfig, UNKNOWN, type ProgramRun } from "./support/program";
 import { withBootstrapOutputs } from "./support/configs";
 import { mockGuid, TEST_SUBSCRIPTION_ID } from "./support/world";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * `audit` under Pulumi's mocks, as `pulumi up` and as `pulumi preview` run it: the diagnostic setting on the managed or
@@ -33,7 +34,7 @@ function devWithAudit(audit: unknown): Record<string, unknown> {
 describe("audit on the prod stack (managed account, workspace the stack creates), as pulumi up runs it", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" });
+        run = await shippedRun("prod");
     });
 
     it("creates the configured PerGB2018 workspace, protected like the account", () => {
@@ -86,7 +87,7 @@ describe("audit on the prod stack, as pulumi preview runs it", () => {
 
 describe("audit on an existing account (Pulumi.dev.yaml)", () => {
     it("is off by default on a stack not named for production: no setting, no workspace, no outputs", async () => {
-        const run = await runProgram({ config: stackConfig("dev"), stack: "dev" });
+        const run = await shippedRun("dev");
         assert.deepEqual(ofType(run.resources, SETTING), []);
         assert.deepEqual(ofType(run.resources, WORKSPACE), []);
         assert.equal("auditWorkspaceId" in run.outputs, false);

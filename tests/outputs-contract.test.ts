@@ -4,10 +4,11 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 
 import { OUTPUTS_CONTRACT_VERSION } from "../components/constants";
-import { GREENFIELD_CONFIG, withBootstrapOutputs } from "./support/configs";
+import { GREENFIELD_CONFIG } from "./support/configs";
 import { isSecret, runProgram, stackConfig, type ProgramRun } from "./support/program";
 import { doc, firstCellName, section, tableRows } from "./support/readme";
 import { PLATFORM_STACK, worldWithPlatformStack } from "./support/world";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * The outputs are a contract other stacks build on (StackReference.requireOutput): docs/outputs.md's "Outputs contract" table
@@ -23,12 +24,10 @@ const contract = tableRows(outputsSection).map((row) => ({
 }));
 
 const RUNS: Record<string, () => Promise<ProgramRun>> = {
-    "existing cluster and account (Pulumi.dev.yaml)": () => runProgram({ config: stackConfig("dev"), stack: "dev" }),
-    "existing cluster and account, previewed": () =>
-        runProgram({ config: stackConfig("dev"), stack: "dev", preview: true }),
+    "existing cluster and account (Pulumi.dev.yaml)": () => shippedRun("dev"),
+    "existing cluster and account, previewed": () => shippedRun("dev", { preview: true }),
     "managed cluster and account": () => runProgram({ config: GREENFIELD_CONFIG, stack: "greenfield" }),
-    "production stack with audit (Pulumi.prod.yaml)": () =>
-        runProgram({ config: withBootstrapOutputs(stackConfig("prod")), stack: "prod" }),
+    "production stack with audit (Pulumi.prod.yaml)": () => shippedRun("prod"),
     "cluster from another stack": () =>
         runProgram({
             config: {
@@ -45,7 +44,7 @@ describe("the outputs contract in docs/outputs.md", () => {
         const heading = /^### Outputs contract v(\d+)$/m.exec(outputsSection);
         assert.ok(heading, 'docs/outputs.md\'s Outputs section needs a "### Outputs contract v<N>" heading');
         assert.equal(Number(heading[1]), OUTPUTS_CONTRACT_VERSION);
-        const run = await runProgram({ config: stackConfig("dev"), stack: "dev" });
+        const run = await shippedRun("dev");
         assert.equal(run.outputs.outputsContractVersion, OUTPUTS_CONTRACT_VERSION);
     });
 
@@ -69,7 +68,7 @@ describe("the outputs contract in docs/outputs.md", () => {
     }
 
     it("gives each output the type it documents, and keeps exactly the documented ones secret", async () => {
-        const run = await runProgram({ config: stackConfig("dev"), stack: "dev" });
+        const run = await shippedRun("dev");
         for (const output of contract.filter((o) => o.name in run.outputs)) {
             const value = run.outputs[output.name];
             const expected = output.type.startsWith("list") ? "array" : output.type.split(" ")[0];

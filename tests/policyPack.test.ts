@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { policies } from "../policy/policies";
 import { chain, replaced, roleAssignment, UNKNOWN, withInput, workload } from "./support/policyFixtures";
 import { PACK_DIR, RunningPack } from "./support/policyEngine";
-import { runProgram, stackConfig } from "./support/program";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * The pack as `pulumi preview --policy-pack policy` runs it: started by @pulumi/pulumi's own run-policy-pack
@@ -68,7 +68,7 @@ describe("the policy pack, loaded and called the way the Pulumi CLI does", () =>
     });
 
     it("passes every resource of this stack's first preview, one by one and as a stack", async () => {
-        const { resources } = await runProgram({ config: stackConfig("dev"), stack: "dev", preview: true });
+        const { resources } = await shippedRun("dev", { preview: true });
         const perResource = await Promise.all(resources.map((resource) => pack.analyze(resource)));
         assert.deepEqual(perResource.flat(), []);
         assert.deepEqual(await pack.analyzeStack(resources), []);

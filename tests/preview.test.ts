@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { GREENFIELD_CONFIG } from "./support/configs";
-import { at, runProgram, single, stackConfig, UNKNOWN } from "./support/program";
+import { at, runProgram, single, UNKNOWN } from "./support/program";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * `pulumi preview` runs the program with every output-only field unknown (no ids, no client or principal ids, no
@@ -12,7 +13,7 @@ import { at, runProgram, single, stackConfig, UNKNOWN } from "./support/program"
 
 describe("pulumi preview of the seed stack", () => {
     it("completes with the issuer, the identity's ids and the hash unknown, and everything from config known", async () => {
-        const run = await runProgram({ config: stackConfig("dev"), stack: "dev", preview: true });
+        const run = await shippedRun("dev", { preview: true });
 
         const credential = single(run.resources, "azure-native:managedidentity:FederatedIdentityCredential");
         assert.equal(credential.inputs.issuer, UNKNOWN, "an unknown issuer must stay unknown, not become ''");
@@ -49,7 +50,7 @@ describe("pulumi preview of the seed stack", () => {
     });
 
     it("keeps the Kubernetes provider's kubeconfig known, so no Kubernetes object is planned for replacement", async () => {
-        const run = await runProgram({ config: stackConfig("dev"), stack: "dev", preview: true });
+        const run = await shippedRun("dev", { preview: true });
         const provider = single(run.resources, "pulumi:providers:kubernetes");
         assert.notEqual(provider.inputs.kubeconfig, UNKNOWN);
         assert.equal(provider.inputs.clusterIdentifier, "myResourceGroup/myAKSCluster");

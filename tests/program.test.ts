@@ -6,17 +6,9 @@ import { parse } from "yaml";
 import { CREDENTIAL_ENV_NAMES, OPENAI_USER_ROLE_ID } from "../components/constants";
 import { identityHash } from "../components/naming";
 import { GREENFIELD_CONFIG } from "./support/configs";
-import {
-    at,
-    isSecret,
-    ofType,
-    runProgram,
-    single,
-    stackConfig,
-    type ProgramRun,
-    type RegisteredResource,
-} from "./support/program";
+import { at, isSecret, ofType, runProgram, single, type ProgramRun, type RegisteredResource } from "./support/program";
 import { seedWorld, TEST_SUBSCRIPTION_ID, TEST_TENANT_ID } from "./support/world";
+import { shippedRun } from "./support/shippedStacks";
 
 const ACCOUNT_ID = `/subscriptions/${TEST_SUBSCRIPTION_ID}/resourceGroups/myResourceGroup/providers/Microsoft.CognitiveServices/accounts/myOpenAI`;
 const SEED_ISSUER = seedWorld().clusters["myResourceGroup/myAKSCluster"].issuerUrl;
@@ -35,7 +27,7 @@ describe("the seed stack (Pulumi.dev.yaml: existing cluster, existing account), 
     let run: ProgramRun;
     let identity: RegisteredResource;
     before(async () => {
-        run = await runProgram({ config: stackConfig("dev"), stack: "dev" });
+        run = await shippedRun("dev");
         identity = single(run.resources, "azure-native:managedidentity:UserAssignedIdentity");
     });
 

@@ -21,8 +21,9 @@ import {
     webhookInjection,
     type PlannedAccess,
 } from "./support/plannedAccess";
-import { PROJECT_ROOT, runProgram, stackConfig, type ProgramRun, type RegisteredResource } from "./support/program";
+import { PROJECT_ROOT, type ProgramRun, type RegisteredResource } from "./support/program";
 import { createTestTls, trustingEnv, type TestTls } from "./support/tls";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * Proof against the real client. The seed configuration (Pulumi.dev.yaml) is run as `pulumi up` would run it (mocks
@@ -63,7 +64,7 @@ let current: PlannedAccess;
 let routes: Record<string, number>;
 
 before(async () => {
-    run = await runProgram({ config: stackConfig("dev"), stack: "dev" });
+    run = await shippedRun("dev");
     seed = plannedAccess(run);
     current = seed;
     const endpointHost = new URL(seed.account.endpoint).hostname;

@@ -13,6 +13,7 @@ import {
     type RegisteredResource,
 } from "./support/program";
 import { seedWorld, TEST_ADMIN_GROUP_ID } from "./support/world";
+import { shippedRun } from "./support/shippedStacks";
 
 /**
  * Rollout safety and pod hardening of ai-service, as registered: what the Deployment waits for, when its pods roll,
@@ -42,11 +43,8 @@ const hashOf = (run: ProgramRun) =>
         "aks-openai-wi/identity-hash"
     ];
 
-let seedRun: Promise<ProgramRun> | undefined;
-function seed(): Promise<ProgramRun> {
-    seedRun ??= runProgram({ config: stackConfig("dev"), stack: "dev" });
-    return seedRun;
-}
+/** The seed configuration's run (Pulumi.dev.yaml), shared by the tests that only read it. */
+const seed = () => shippedRun("dev");
 
 describe("the Deployment starts only when its pods can get and use a token", () => {
     function waitsFor(run: ProgramRun, type: string): boolean {

@@ -38,6 +38,7 @@ import {
     TEST_TENANT_ID,
     worldWithPlatformStack,
 } from "./support/world";
+import { shippedRun } from "./support/shippedStacks";
 
 /** Runs every check against in-memory readers over a scenario. */
 async function check(scenario: VerifyScenario, options = { call: false }): Promise<CheckResult[]> {
@@ -140,7 +141,7 @@ describe("verify's stack outputs", () => {
 
 describe("the stack's outputs carry what verify reads", () => {
     it("for an existing cluster: the cluster's ARM id, the ARM endpoint and the kubeconfig", async () => {
-        const { outputs } = await runProgram({ config: stackConfig("dev"), stack: "dev" });
+        const { outputs } = await shippedRun("dev");
         const parsed = parseOutputs(outputs, "stack dev");
         assert.equal(parsed.clusterResourceId, CLUSTER_ID);
         assert.equal(parsed.armEndpoint, "https://management.azure.com/");

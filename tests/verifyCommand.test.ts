@@ -68,9 +68,9 @@ interface VerifyRun {
 
 /** Starts an ARM and a Kubernetes API stand-in holding the scenario, then runs `npm run verify -- --outputs <file>`. */
 /**
- * Runs the verify command against the stand-ins. `npmRunVerify` runs it as a user types it (`npm run verify`, through
- * tsx); otherwise the same tools/verify/main.ts runs under the suite's TypeScript loader, about 1.5 s of CPU less per
- * run, because what is asserted is the command's behaviour, not tsx's start-up.
+ * Runs the verify command against the stand-ins. `npmRunVerify` runs it as a user types it (`npm run verify`);
+ * otherwise the same node command that script runs, without npm's own start-up, since what is asserted is the
+ * command's behaviour.
  */
 async function verify(
     scenario: VerifyScenario,

@@ -1,9 +1,10 @@
 import { evaluateStack, type Evaluation } from "../../tools/plan/evaluate";
 import { buildPlan, type Plan } from "../../tools/plan/plan";
-import { stackConfig } from "./program";
+import { withBootstrapOutputs } from "./configs";
+import { runProgram, stackConfig, type ProgramRun } from "./program";
 
 /**
- * The plan and the evaluation of each stack file as shipped (Pulumi.dev.yaml, Pulumi.prod.yaml), built once per test
+ * The program run, the plan and the evaluation of each stack file as shipped (Pulumi.dev.yaml, Pulumi.prod.yaml), built once per test
  * process: several test files read them, and npm test runs a few files per process (tests/support/runTests.cjs).
  * Readers must not change them; both are deeply readonly in their types. A test about how a plan is built (the order
  * of two evaluations in one process, say) builds its own.
@@ -11,6 +12,7 @@ import { stackConfig } from "./program";
 
 type ShippedStack = "dev" | "prod";
 
+const runs = new Map<string, Promise<ProgramRun>>();
 const plans = new Map<ShippedStack, Promise<Plan>>();
 const evaluations = new Map<ShippedStack, Promise<Evaluation>>();
 
@@ -30,4 +32,21 @@ export function shippedEvaluation(stack: ShippedStack): Promise<Evaluation> {
         evaluations.set(stack, evaluation);
     }
     return evaluation;
+}
+
+/**
+ * A run of the program under the test mocks (the quickstart's world) with the stack file as shipped: `pulumi up` by
+ * default, `pulumi preview` with `preview`. For `pulumi up` of prod, with the bootstrap outputs the stack file marks
+ * to copy in (tests/support/configs.ts), as a real deployment would have them.
+ */
+export function shippedRun(stack: ShippedStack, options: { readonly preview?: boolean } = {}): Promise<ProgramRun> {
+    const preview = options.preview ?? false;
+    const key = `${stack}:${preview ? "preview" : "up"}`;
+    let run = runs.get(key);
+    if (run === undefined) {
+        const config = stack === "prod" && !preview ? withBootstrapOutputs(stackConfig(stack)) : stackConfig(stack);
+        run = runProgram({ config, stack, preview });
+        runs.set(key, run);
+    }
+    return run;
 }

@@ -1,6 +1,7 @@
 "use strict";
 /**
- * The TypeScript loader of `npm test` (`node --require ./tests/support/typescript.cjs --test ...`), in place of tsx.
+ * The TypeScript loader of `npm test` (tests/support/runTests.cjs), `npm run plan` and `npm run verify`, in place of tsx
+ * (which cost a second or more of CPU at every start of those commands).
  *
  * Why not tsx: under `--import tsx` every require of a JavaScript file in node_modules passes through tsx's ESM hook
  * thread and its CommonJS transform, which doubled the time to load @pulumi/pulumi (~1 s of CPU more per process; the
