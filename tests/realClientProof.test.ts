@@ -21,9 +21,8 @@ import {
     webhookInjection,
     type PlannedAccess,
 } from "./support/plannedAccess";
-import { PROJECT_ROOT, type ProgramRun, type RegisteredResource } from "./support/program";
+import { PROJECT_ROOT, runProgram, stackConfig, type ProgramRun, type RegisteredResource } from "./support/program";
 import { createTestTls, trustingEnv, type TestTls } from "./support/tls";
-import { shippedRun } from "./support/shippedStacks";
 
 /**
  * Proof against the real client. The seed configuration (Pulumi.dev.yaml) is run as `pulumi up` would run it (mocks
@@ -64,7 +63,9 @@ let current: PlannedAccess;
 let routes: Record<string, number>;
 
 before(async () => {
-    run = await shippedRun("dev");
+    // A run of its own, not the shared one (tests/support/shippedStacks.ts): answering the program's reads again below
+    // calls the mocks, which record each call.
+    run = await runProgram({ config: stackConfig("dev"), stack: "dev" });
     seed = plannedAccess(run);
     current = seed;
     const endpointHost = new URL(seed.account.endpoint).hostname;

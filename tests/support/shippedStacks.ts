@@ -45,8 +45,29 @@ export function shippedRun(stack: ShippedStack, options: { readonly preview?: bo
     let run = runs.get(key);
     if (run === undefined) {
         const config = stack === "prod" && !preview ? withBootstrapOutputs(stackConfig(stack)) : stackConfig(stack);
-        run = runProgram({ config, stack, preview });
+        run = runProgram({ config, stack, preview }).then(frozen);
         runs.set(key, run);
     }
     return run;
+}
+
+/**
+ * The shared run, with what its readers see frozen: its registrations, its outputs and the record of the reads the
+ * mocks answered. A test that changes them (or calls the mocks again, which records another read) fails where it does
+ * so, instead of a test in another file failing later, depending on the order files run in.
+ */
+function frozen(run: ProgramRun): ProgramRun {
+    deepFreeze(run.resources);
+    deepFreeze(run.outputs);
+    Object.freeze(run.mocks.calls);
+    return run;
+}
+
+function deepFreeze(value: unknown): void {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const child of Object.values(value)) {
+            deepFreeze(child);
+        }
+    }
 }
