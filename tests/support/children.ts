@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 import type { RegisteredResource } from "../../tools/engine/runProgram";
@@ -73,6 +74,11 @@ export async function serializeDynamicProvider(args: {
     readonly outFile: string;
     readonly env: NodeJS.ProcessEnv;
 }): Promise<string> {
+    const cached = path.join(SERIALIZED_CACHE, `${serializationKey(args)}.js`);
+    if (existsSync(cached)) {
+        copyFileSync(cached, args.outFile);
+        return readFileSync(args.outFile, "utf8");
+    }
     const result = await runNode(
         [
             "--require",
@@ -88,7 +94,39 @@ export async function serializeDynamicProvider(args: {
     if (result.code !== 0) {
         throw new Error(`serializing the dynamic provider failed (exit ${result.code}):\n${result.stderr}`);
     }
+    mkdirSync(SERIALIZED_CACHE, { recursive: true });
+    // Written under a unique name, then renamed: two test processes may serialize at once.
+    const partial = `${cached}.${process.pid}.tmp`;
+    copyFileSync(args.outFile, partial);
+    renameSync(partial, cached);
     return readFileSync(args.outFile, "utf8");
+}
+
+/**
+ * Serialized providers, kept between runs: serializing takes a child process about 1.5 s of CPU (Pulumi's closure
+ * serializer under ts-node), and its output depends only on what the key covers.
+ */
+const SERIALIZED_CACHE = path.join(PROJECT_ROOT, "node_modules", ".cache", "aks-openai-wi-serialized");
+
+/**
+ * Everything the serialized text is made from: the serializer, Pulumi's and ts-node's versions (the lockfile), the
+ * program's source (every file under components/, which the provider's module and its imports are part of) and the
+ * arguments. A change to any of them serializes again.
+ */
+function serializationKey(args: { resourceFile: string; className: string; resourceArgs: unknown }): string {
+    const hash = createHash("sha256");
+    for (const file of [SERIALIZER, path.join(PROJECT_ROOT, "package-lock.json"), ...sourceFiles("components")]) {
+        hash.update(path.relative(PROJECT_ROOT, file)).update("\0").update(readFileSync(file)).update("\0");
+    }
+    hash.update(JSON.stringify([args.resourceFile, args.className, args.resourceArgs]));
+    return hash.digest("hex");
+}
+
+function sourceFiles(dir: string): string[] {
+    return readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.join(entry.parentPath, entry.name))
+        .sort();
 }
 
 export interface ProviderCall {
