@@ -8,7 +8,8 @@ import type { SmokeTestSettings } from "./settings";
 export function readSmokeTest(problems: Problems, raw: unknown, stack: string): SmokeTestSettings {
     const smokeTest = new ConfigObject(problems, "smokeTest", raw, SMOKE_TEST_KEYS);
     const image = smokeTest.string("image", RULES.smokeTestImage, DEFAULTS.smokeTest.image);
-    if (smokeTest.has("image") && image !== DEFAULTS.smokeTest.image && !isPinnedImage(image)) {
+    // The default is pinned too (tests/smokeTest.test.ts), so only a configured image can fail this.
+    if (!isPinnedImage(image)) {
         problems.add(
             `${fullKey("smokeTest.image")} = ${show(image)}: pin a version tag or digest; ${unpinnedKind(image)} ` +
                 `changes under the same name, and the smoke test's Job name (which decides when it runs again) would not. ` +
