@@ -10,11 +10,11 @@ export function isPinnedImage(image: string): boolean {
 }
 
 /**
- * The tag of a reference without a digest (the only kind it is asked about: a digest pins the image, and RULES.image
- * admits one only at the end). A registry port is no tag: the last path segment holds no ':'.
+ * The tag: the name's last ':' part, before any digest (`name:tag@sha256:...`). A registry port is no tag: the last
+ * path segment holds no ':'.
  */
 function imageTag(image: string): string | undefined {
-    return /:([\w][\w.-]*)$/.exec(image)?.[1];
+    return /:([\w][\w.-]*)$/.exec(image.split("@")[0])?.[1];
 }
 
 export function unpinnedKind(image: string): string {

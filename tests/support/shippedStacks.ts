@@ -17,21 +17,11 @@ const plans = new Map<ShippedStack, Promise<Plan>>();
 const evaluations = new Map<ShippedStack, Promise<Evaluation>>();
 
 export function shippedPlan(stack: ShippedStack): Promise<Plan> {
-    let plan = plans.get(stack);
-    if (plan === undefined) {
-        plan = buildPlan({ stack, config: stackConfig(stack) });
-        plans.set(stack, plan);
-    }
-    return plan;
+    return once(plans, stack, () => buildPlan({ stack, config: stackConfig(stack) }));
 }
 
 export function shippedEvaluation(stack: ShippedStack): Promise<Evaluation> {
-    let evaluation = evaluations.get(stack);
-    if (evaluation === undefined) {
-        evaluation = evaluateStack({ stack, config: stackConfig(stack) });
-        evaluations.set(stack, evaluation);
-    }
-    return evaluation;
+    return once(evaluations, stack, () => evaluateStack({ stack, config: stackConfig(stack) }));
 }
 
 /**
@@ -41,14 +31,20 @@ export function shippedEvaluation(stack: ShippedStack): Promise<Evaluation> {
  */
 export function shippedRun(stack: ShippedStack, options: { readonly preview?: boolean } = {}): Promise<ProgramRun> {
     const preview = options.preview ?? false;
-    const key = `${stack}:${preview ? "preview" : "up"}`;
-    let run = runs.get(key);
-    if (run === undefined) {
+    return once(runs, `${stack}:${preview ? "preview" : "up"}`, () => {
         const config = stack === "prod" && !preview ? withBootstrapOutputs(stackConfig(stack)) : stackConfig(stack);
-        run = runProgram({ config, stack, preview }).then(frozen);
-        runs.set(key, run);
+        return runProgram({ config, stack, preview }).then(frozen);
+    });
+}
+
+/** The value `make` gives for `key`, made on the first call only. */
+function once<K, V>(cache: Map<K, Promise<V>>, key: K, make: () => Promise<V>): Promise<V> {
+    let value = cache.get(key);
+    if (value === undefined) {
+        value = make();
+        cache.set(key, value);
     }
-    return run;
+    return value;
 }
 
 /**

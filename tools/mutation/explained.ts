@@ -124,4 +124,18 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         original: "The cluster returned no user kubeconfig",
         reason: 'Killed since this run by tests/kubeconfig.test.ts, "is refused when AKS returns none, with how to check the permission" (asserts the message).',
     },
+    {
+        file: "components/armApiVersions.ts",
+        mutator: "StringLiteral",
+        original: '"2024-11-30"',
+        replacement: '""',
+        reason: "Equivalent while @azure/arm-msi's own default is the same version: an empty apiVersion option falls back to it, and tests/verifyCommand.test.ts sees 2024-11-30 sent either way; a dependency bump that changes the default makes that test fail.",
+    },
+    {
+        file: "components/config/image.ts",
+        mutator: "Regex",
+        original: "/@sha256:[a-f0-9]{64}$/",
+        replacement: "/@sha256:[a-f0-9]{64}/",
+        reason: "Equivalent for every reference that reaches it: RULES.image admits a digest only at the end of a reference, so a digest anywhere is a digest at the end.",
+    },
 ];
