@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { GaveUp } from "./wait";
 
 /**
  * The processes one local cluster run starts (etcd, kube-apiserver, kube-controller-manager, the webhook), each with
@@ -40,7 +41,7 @@ export class ProcessGroup {
     assertAlive(name: string): void {
         const entry = this.running.find((p) => p.name === name);
         if (entry && entry.child.exitCode !== null) {
-            throw new Error(`${name} exited with code ${entry.child.exitCode}:\n${this.tail(name)}`);
+            throw new GaveUp(`${name} exited with code ${entry.child.exitCode}:\n${this.tail(name)}`);
         }
     }
 
