@@ -1,22 +1,28 @@
-// Base configuration of `npm run mutation` (tools/mutation/main.ts), which runs Stryker once per file of components/
-// and policy/ with `mutate` set to that file and the command runner on the tests that exercise it
-// (tools/mutation/targets.ts). Run bare (`npx stryker run`), it mutates everything against `npm test`: correct, but
-// hours on two cores. See docs/mutation.md.
+import { readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+
+// Base configuration of `npm run mutation` (tools/mutation/main.ts), which runs Stryker once per group of files of
+// components/ and policy/ that the same tests exercise (tools/mutation/targets.ts), with `mutate` set to those files
+// and nodeTestFiles.tests to those tests. The test runner is the project's own (tools/mutation/nodeTestFilesRunner.mjs):
+// each mutant runs only the test files that reach it. See docs/mutation.md.
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
     packageManager: "npm",
-    testRunner: "command",
-    commandRunner: {
-        command: "npm test",
-    },
+    plugins: ["@stryker-mutator/*", "./tools/mutation/nodeTestFilesRunner.mjs"],
+    testRunner: "node-test-files",
     mutate: ["components/**/*.ts", "policy/**/*.ts"],
-    checkers: ["typescript"],
-    tsconfigFile: "tsconfig.json",
-    typescriptChecker: {
-        prioritizePerformanceOverAccuracy: true,
+    // Run bare (`npx stryker run`): every test file is a candidate, and each mutant still runs only those reaching it.
+    nodeTestFiles: {
+        tests: readdirSync("tests")
+            .filter((name) => name.endsWith(".test.ts"))
+            .sort()
+            .map((name) => `tests/${name}`),
     },
-    coverageAnalysis: "off",
-    concurrency: 1,
+    // No TypeScript checker: on this project it cost more CPU per mutant than the tests. tools/mutation/main.ts
+    // type-checks the survivors instead (tools/mutation/compileCheck.ts).
+    coverageAnalysis: "perTest",
+    // A mutant's tests run one file at a time, in one process: a test runner per core.
+    concurrency: availableParallelism(),
     timeoutMS: 60000,
     timeoutFactor: 2,
     dryRunTimeoutMinutes: 10,

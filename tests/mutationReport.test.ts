@@ -3,8 +3,16 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
-import { reasonFor, renderReport, scoreOf, sourceBetween, summarize, type FileRun } from "../tools/mutation/report";
-import { mutatedFiles, testsFor } from "../tools/mutation/targets";
+import {
+    reasonFor,
+    renderReport,
+    replaceBetween,
+    scoreOf,
+    sourceBetween,
+    summarize,
+    type FileRun,
+} from "../tools/mutation/report";
+import { groupByTests, mutatedFiles, testsFor } from "../tools/mutation/targets";
 
 /** docs/mutation.md is generated from Stryker's JSON reports; these pin how scores and survivors are read. */
 
@@ -57,6 +65,17 @@ describe("the mutation report", () => {
         assert.equal(
             sourceBetween(SOURCE, { line: 2, column: 1 }, { line: 4, column: 2 }),
             "if (!url) { throw new Error('empty'); }",
+        );
+    });
+
+    it("rebuilds a mutant's program text from its positions and replacement", () => {
+        assert.equal(
+            replaceBetween(SOURCE, { line: 2, column: 5 }, { line: 2, column: 9 }, "false"),
+            SOURCE.replace("!url", "false"),
+        );
+        assert.equal(
+            replaceBetween(SOURCE, { line: 2, column: 1 }, { line: 4, column: 2 }, ""),
+            'const labels = { app: "ai-service" };\n',
         );
     });
 
@@ -126,5 +145,31 @@ describe("the mutation report", () => {
             () => testsFor("components/brandNew.ts"),
             /components\/brandNew\.ts has no rule in tools\/mutation\/targets\.ts: add \{ prefix: "components\/brandNew"/,
         );
+    });
+
+    it("measures files exercised by the same tests in one Stryker run, in the order given", () => {
+        const groups = groupByTests([
+            "components/config/cidr.ts",
+            "policy/azure.ts",
+            "components/config/audit.ts",
+            "components/config/schema.ts",
+            "policy/values.ts",
+        ]);
+        assert.deepEqual(
+            groups.map((group) => group.files),
+            [
+                ["components/config/cidr.ts", "components/config/schema.ts"],
+                ["policy/azure.ts", "policy/values.ts"],
+                ["components/config/audit.ts"],
+            ],
+        );
+        assert.deepEqual(groups[2].tests, ["tests/configAudit.test.ts"]);
+    });
+
+    it("says when a row's wall time was shared with the other files of its run", () => {
+        const shared = summarize({ ...RUN, measuredWith: ["components/y.ts", "components/z.ts"] });
+        assert.deepEqual(shared.measuredWith, ["components/y.ts", "components/z.ts"]);
+        assert.match(renderReport([shared], [], [], 90), /\| 61 s \(3 files\) \| 2026-11-29T03:00Z \|/);
+        assert.equal(summarize(RUN).measuredWith, undefined);
     });
 });

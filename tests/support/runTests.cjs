@@ -18,6 +18,8 @@
  *   npm test -- tests/plan.test.ts             some files
  *   npm test -- --test-name-pattern=placeholders   any other argument goes to `node --test`
  *   AKS_OPENAI_WI_TEST_GROUPS=1 npm test       every file in one process
+ *   AKS_OPENAI_WI_RECORD_DURATIONS=0           leave the recorded durations alone (`npm run mutation` runs the tests
+ *                                              against mutants, whose durations say nothing about the next npm test)
  */
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
@@ -169,7 +171,9 @@ function main() {
     const forward = (signal) => child.kill(signal);
     process.on("SIGINT", forward).on("SIGTERM", forward);
     child.on("close", (code, signal) => {
-        recordDurations(measured);
+        if (process.env.AKS_OPENAI_WI_RECORD_DURATIONS !== "0") {
+            recordDurations(measured);
+        }
         fs.rmSync(dir, { recursive: true, force: true });
         process.exitCode = code ?? (signal ? 1 : 0);
     });

@@ -5,14 +5,15 @@ import { pathToFileURL } from "node:url";
 
 import * as prettier from "prettier";
 
+import { CompileCheck } from "./compileCheck";
 import { EXPLAINED } from "./explained";
-import { renderReport, summarize, type FileRun, type FileSummary, type StrykerReport } from "./report";
-import { MUTATED_FOLDERS, mutatedFiles, testsFor } from "./targets";
+import { renderReport, replaceBetween, summarize, type FileRun, type FileSummary, type StrykerReport } from "./report";
+import { groupByTests, MUTATED_FOLDERS, mutatedFiles, testsFor } from "./targets";
 
 /**
- * `npm run mutation [-- <file>...]` (or `-- --report-only`): Stryker on each file of components/ and policy/ (or only the files given), one
- * file at a time, each against the tests that exercise it, then docs/mutation.md regenerated from every file's last
- * report. Reports and Stryker's sandboxes stay under reports/ and .stryker-tmp/ (git-ignored). Not part of `npm test`
+ * `npm run mutation [-- <file>...]` (or `-- --report-only`): Stryker on the files of components/ and policy/ (or only
+ * the files given), one group of files that the same tests exercise at a time, each mutant against those of the tests
+ * that reach it, then docs/mutation.md regenerated from every file's last report. Reports and Stryker's sandboxes stay under reports/ and .stryker-tmp/ (git-ignored). Not part of `npm test`
  * or `.ci/run`: it takes tens of minutes per large file on two cores.
  */
 
@@ -24,28 +25,63 @@ const TARGET_PERCENT = 90;
 
 const slug = (file: string) => file.replace(/[/.]/g, "_");
 
-async function mutate(file: string): Promise<void> {
+/**
+ * The report with each survivor that does not type-check marked "CompileError" (see compileCheck.ts): Stryker runs
+ * without its TypeScript checker, so this is where a mutant no one could ship is told apart from a gap in the tests.
+ */
+async function withUncompilableSurvivors(report: StrykerReport): Promise<StrykerReport> {
+    const check = new CompileCheck(ROOT);
+    try {
+        const files: Record<string, StrykerReport["files"][string]> = {};
+        for (const [file, entry] of Object.entries(report.files)) {
+            const mutants = [];
+            for (const mutant of entry.mutants) {
+                const survived = mutant.status === "Survived" || mutant.status === "NoCoverage";
+                const errors = survived
+                    ? await check.errors(
+                          file,
+                          replaceBetween(
+                              entry.source,
+                              mutant.location.start,
+                              mutant.location.end,
+                              mutant.replacement ?? "",
+                          ),
+                      )
+                    : "";
+                mutants.push(
+                    errors === "" ? mutant : { ...mutant, status: "CompileError", statusReason: errors.split("\n")[0] },
+                );
+            }
+            files[file] = { ...entry, mutants };
+        }
+        return { ...report, files };
+    } finally {
+        check.dispose();
+    }
+}
+
+async function mutateGroup(files: readonly string[], tests: readonly string[]): Promise<void> {
     const base = ((await import(pathToFileURL(path.join(ROOT, "stryker.config.mjs")).href)) as { default: object })
         .default;
-    const tests = testsFor(file);
     for (const test of tests) {
         if (!existsSync(path.join(ROOT, test))) {
-            throw new Error(`tools/mutation/targets.ts lists ${test} for ${file}, but there is no such file`);
+            throw new Error(
+                `tools/mutation/targets.ts lists ${test} for ${files.join(", ")}, but there is no such file`,
+            );
         }
     }
     mkdirSync(path.join(REPORTS, "config"), { recursive: true });
-    const reportFile = path.join(REPORTS, `${slug(file)}.json`);
-    const configFile = path.join(REPORTS, "config", `${slug(file)}.json`);
+    const name = files.length === 1 ? slug(files[0]) : `group-of-${slug(files[0])}`;
+    const groupReport = path.join(REPORTS, "config", `${name}.report.json`);
+    const configFile = path.join(REPORTS, "config", `${name}.json`);
     writeFileSync(
         configFile,
         JSON.stringify(
             {
                 ...base,
-                mutate: [file],
-                // npm test's runner on those files: its TypeScript loader (tsx's start-up cost a second of CPU per
-                // process, per mutant) and a process per core, since Stryker runs one mutant at a time.
-                commandRunner: { command: `node tests/support/runTests.cjs ${tests.join(" ")}` },
-                jsonReporter: { fileName: path.relative(ROOT, reportFile) },
+                mutate: files,
+                nodeTestFiles: { tests },
+                jsonReporter: { fileName: path.relative(ROOT, groupReport) },
             },
             null,
             2,
@@ -63,15 +99,25 @@ async function mutate(file: string): Promise<void> {
         child.on("exit", resolve);
     });
     if (code !== 0) {
-        throw new Error(`Stryker failed on ${file} (exit ${code}); its log is above and in stryker.log`);
+        throw new Error(`Stryker failed on ${files.join(", ")} (exit ${code}); its log is above and in stryker.log`);
     }
-    const run: Omit<FileRun, "report"> = {
-        file,
-        tests,
-        finishedAt: new Date().toISOString(),
-        wallSeconds: Number(process.hrtime.bigint() - started) / 1e9,
-    };
-    writeFileSync(path.join(REPORTS, `${slug(file)}.run.json`), JSON.stringify(run, null, 2));
+    const report = await withUncompilableSurvivors(JSON.parse(readFileSync(groupReport, "utf8")) as StrykerReport);
+    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    for (const file of files) {
+        const entry = report.files[file];
+        writeFileSync(
+            path.join(REPORTS, `${slug(file)}.json`),
+            JSON.stringify({ ...report, files: entry === undefined ? {} : { [file]: entry } }),
+        );
+        const run: Omit<FileRun, "report"> = {
+            file,
+            tests,
+            finishedAt: new Date().toISOString(),
+            wallSeconds,
+            measuredWith: files.filter((other) => other !== file),
+        };
+        writeFileSync(path.join(REPORTS, `${slug(file)}.run.json`), JSON.stringify(run, null, 2));
+    }
 }
 
 /** The local report of `file`'s last run, if this checkout has one. */
@@ -119,9 +165,14 @@ async function main(argv: readonly string[]): Promise<void> {
     all.forEach(testsFor); // every file has tests before anything runs
     const chosen = reportOnly ? [] : args.length > 0 ? args : all;
     const started = process.hrtime.bigint();
-    for (const [index, file] of chosen.entries()) {
-        console.log(`\n==> ${index + 1}/${chosen.length} ${file}`);
-        await mutate(file);
+    const groups = groupByTests(chosen);
+    const failures: string[] = [];
+    for (const [index, group] of groups.entries()) {
+        console.log(`\n==> ${index + 1}/${groups.length} ${group.files.join(" ")}`);
+        // One group failing (its dry run, say) leaves the other groups' results worth having: go on, fail at the end.
+        await mutateGroup(group.files, group.tests).catch((error: unknown) => {
+            failures.push(error instanceof Error ? error.message : String(error));
+        });
     }
     const summaries = lastSummaries(all);
     const measured = new Set(summaries.map((summary) => summary.file));
@@ -135,6 +186,9 @@ async function main(argv: readonly string[]): Promise<void> {
     await writeFormatted(DOC, text);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.log(`\nMutated ${chosen.length} file(s) in ${Math.round(seconds)} s; wrote ${path.relative(ROOT, DOC)}.`);
+    if (failures.length > 0) {
+        throw new Error(`${failures.length} group(s) failed:\n${failures.join("\n")}`);
+    }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -98,3 +98,19 @@ export function testsFor(file: string): readonly string[] {
     }
     return rule.tests;
 }
+
+/**
+ * The chosen files grouped by the tests that exercise them, in order of first appearance: one Stryker run per group
+ * pays Stryker's start, its TypeScript checker's and the dry run's cost once for all of its files.
+ */
+export function groupByTests(files: readonly string[]): { files: string[]; tests: readonly string[] }[] {
+    const groups = new Map<string, { files: string[]; tests: readonly string[] }>();
+    for (const file of files) {
+        const tests = testsFor(file);
+        const key = tests.join("\0");
+        const group = groups.get(key) ?? { files: [], tests };
+        group.files.push(file);
+        groups.set(key, group);
+    }
+    return [...groups.values()];
+}
