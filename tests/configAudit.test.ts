@@ -52,6 +52,8 @@ describe("audit defaults", () => {
         assert.equal(defaultWorkspaceName("aks-openai-wi", "prod"), "log-aks-openai-wi-prod");
         assert.equal(defaultWorkspaceName("aks-openai-wi", "team_a.prod"), "log-aks-openai-wi-team-a-prod");
         assert.equal(defaultWorkspaceName("p", "x".repeat(80)).length, 63);
+        // Cut at 63 characters this would end in "---": a workspace name must end with a letter or digit.
+        assert.equal(defaultWorkspaceName(`${"a".repeat(56)}..`, "dev"), `log-${"a".repeat(56)}`);
     });
 
     it("can be turned off on a production stack and on elsewhere, as true/false or the strings pulumi config stores", () => {
@@ -90,6 +92,17 @@ describe("audit.workspace", () => {
         ]);
     });
 
+    it("refuses a name that only starts like a workspace name, and shows a valid one when it cannot derive one", () => {
+        const rule = "use 4-63 letters, digits or '-', starting and ending with a letter or digit";
+        const fix = "Fix: pulumi config set --path 'aks-openai-wi:audit.workspace.name'";
+        assert.deepEqual(problemsOf({ workspace: { name: "log-store-prod!" } }), [
+            `aks-openai-wi:audit.workspace.name = "log-store-prod!": ${rule}. ${fix} log-store-prod`,
+        ]);
+        assert.deepEqual(problemsOf({ workspace: { name: "--" } }), [
+            `aks-openai-wi:audit.workspace.name = "--": ${rule}. ${fix} log-store-prod`,
+        ]);
+    });
+
     it("refuses an existing workspace without its id", () => {
         assert.match(
             problemsOf({ workspace: { mode: "existing" } })[0],
@@ -111,6 +124,15 @@ describe("audit.workspace", () => {
         ]);
     });
 
+    it("refuses text around a workspace's ARM id", () => {
+        for (const id of [`x${WORKSPACE_ID}`, `${WORKSPACE_ID}/tables/AzureDiagnostics`]) {
+            assert.match(
+                problemsOf({ workspace: { mode: "existing", id } })[0],
+                /^aks-openai-wi:audit\.workspace\.id = ".*": use the ARM id of a Log Analytics workspace, /,
+            );
+        }
+    });
+
     it("accepts the id in the lowercase form some tools print", () => {
         const lower = WORKSPACE_ID.toLowerCase();
         assert.equal(
@@ -126,6 +148,20 @@ describe("audit.workspace", () => {
                 "Fix: pulumi config set --path 'aks-openai-wi:audit.workspace.id' " +
                 "$(az monitor log-analytics workspace show -g <group> -n <name> --query id -o tsv)",
         ]);
+    });
+
+    it("knows a customer id pasted with spaces, and nothing else for one", () => {
+        const guid = "0b6e3a6c-1a2b-4c3d-8e9f-001122334455";
+        assert.match(
+            problemsOf({ workspace: { mode: "existing", id: ` ${guid} ` } })[0],
+            /: that is a workspace's customer id \(the portal's "Workspace ID"\)/,
+        );
+        for (const id of [`x${guid}`, `${guid}0`]) {
+            assert.match(
+                problemsOf({ workspace: { mode: "existing", id } })[0],
+                /^aks-openai-wi:audit\.workspace\.id = ".*": use the ARM id of a Log Analytics workspace, /,
+            );
+        }
     });
 
     it("refuses the created workspace's keys on an existing one, and an unknown mode", () => {

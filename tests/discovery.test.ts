@@ -117,6 +117,22 @@ describe("an existing cluster", () => {
         const error = await failure(config, seedWorld());
         assert.match(error.message, /cluster\.name = "nope"/);
         assert.match(error.message, /openai\.accountName = "nope"/);
+        // One paragraph each, so neither hides in the other's fix.
+        assert.match(error.message, /to create one\.\n\naks-openai-wi:openai\.accountName = "nope"/);
+    });
+
+    it("with an account this stack creates reads no account: a name no account has yet is fine", async () => {
+        const config = {
+            ...stackConfig("dev"),
+            "aks-openai-wi:openai": {
+                mode: "managed",
+                accountName: "store-openai-new",
+                customSubDomainName: "contoso-store-openai-new",
+            },
+        };
+        const run = await runProgram({ config, stack: "dev", world: seedWorld() });
+        const account = single(run.resources, "azure-native:cognitiveservices:Account");
+        assert.equal(account.inputs.accountName, "store-openai-new");
     });
 });
 
@@ -167,7 +183,17 @@ describe("a cluster owned by another stack (cluster.mode stack)", () => {
             error.message,
             /aks-openai-wi:cluster\.kubeconfigOutput = "kubeconfig": stack contoso\/aks-platform\/dev has no output named "kubeconfig"/,
         );
-        assert.match(error.message, /pulumi stack output -s contoso\/aks-platform\/dev/);
+        assert.equal(
+            error.message,
+            [
+                'aks-openai-wi:cluster.issuerUrlOutput = "oidcIssuerUrl": stack contoso/aks-platform/dev has no output named ' +
+                    '"oidcIssuerUrl". Fix: export cluster.oidcIssuerProfile.issuerURL from that stack under this name, or set ' +
+                    "issuerUrlOutput to the name it uses (pulumi stack output -s contoso/aks-platform/dev).",
+                'aks-openai-wi:cluster.kubeconfigOutput = "kubeconfig": stack contoso/aks-platform/dev has no output named ' +
+                    '"kubeconfig". Fix: export a kubeconfig (as a secret) from that stack under this name, or set ' +
+                    "kubeconfigOutput to the name it uses (pulumi stack output -s contoso/aks-platform/dev).",
+            ].join("\n"),
+        );
         assertNothingCreated(error);
     });
 
@@ -177,8 +203,40 @@ describe("a cluster owned by another stack (cluster.mode stack)", () => {
             STACK_MODE_CONFIG,
             worldWithPlatformStack({ oidcIssuerUrl: normalised, kubeconfig: certificateKubeconfig("platform-aks") }),
         );
-        assert.match(error.message, /not an https URL ending with '\/'.*AADSTS70021/);
+        assert.equal(
+            error.message,
+            'aks-openai-wi:cluster.issuerUrlOutput = "oidcIssuerUrl": output of stack contoso/aks-platform/dev is ' +
+                `${JSON.stringify(normalised)}, not an https URL ending with '/'. AKS issuer URLs end with '/', and a ` +
+                "federated credential with a normalised issuer is rejected (AADSTS70021). Fix: export " +
+                "oidcIssuerProfile.issuerURL verbatim from the producer stack, or point cluster.issuerUrlOutput at the " +
+                "output that does.",
+        );
         assertNothingCreated(error);
+    });
+
+    it("refuses an issuer that only contains an https URL, or is not text at all", async () => {
+        const kubeconfig = certificateKubeconfig("platform-aks");
+        for (const oidcIssuerUrl of [`issuer=${PLATFORM_ISSUER_URL}`, [PLATFORM_ISSUER_URL]]) {
+            const error = await failure(STACK_MODE_CONFIG, worldWithPlatformStack({ oidcIssuerUrl, kubeconfig }));
+            assert.match(error.message, /^aks-openai-wi:cluster\.issuerUrlOutput = "oidcIssuerUrl": output of stack/);
+            assertNothingCreated(error);
+        }
+    });
+
+    it("refuses a kubeconfig output that is not a kubeconfig document", async () => {
+        for (const kubeconfig of ["https://platform-aks.example/", ["clusters: []"]]) {
+            const error = await failure(
+                STACK_MODE_CONFIG,
+                worldWithPlatformStack({ oidcIssuerUrl: PLATFORM_ISSUER_URL, kubeconfig }),
+            );
+            assert.equal(
+                error.message,
+                'aks-openai-wi:cluster.kubeconfigOutput = "kubeconfig": output of stack contoso/aks-platform/dev is not ' +
+                    "a kubeconfig document (no 'clusters' section). Fix: export the kubeconfig as YAML text from the " +
+                    "producer stack.",
+            );
+            assertNothingCreated(error);
+        }
     });
 
     it("accepts a producer that exports the issuer URL as a secret as well as the kubeconfig", async () => {

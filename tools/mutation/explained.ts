@@ -138,4 +138,18 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         replacement: "/@sha256:[a-f0-9]{64}/",
         reason: "Equivalent for every reference that reaches it: RULES.image admits a digest only at the end of a reference, so a digest anywhere is a digest at the end.",
     },
+    {
+        file: "components/config/audit.ts",
+        mutator: "StringLiteral",
+        original: '""',
+        replacement: '"Stryker was here!"',
+        reason: "Equivalent: the id returned next to a recorded problem is never read, because parseSettings throws ConfigError with every problem before any setting is used.",
+    },
+    {
+        file: "components/stackCluster.ts",
+        mutator: "Regex",
+        original: "/\\bclusters\\s*:/",
+        replacement: "/\\bclusters\\S*:/",
+        reason: "Equivalent for every kubeconfig a producer exports: az, kubectl and Pulumi's providers write `clusters:` with no space before the colon, which both patterns accept.",
+    },
 ];
