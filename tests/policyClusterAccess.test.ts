@@ -77,8 +77,11 @@ describe("aks-entra-only-access", () => {
 
     it("reports Entra integration without Azure RBAC for Kubernetes authorization", async () => {
         const noRbac = withInput(cluster("prod"), "aadProfile.enableAzureRBAC", false);
-        const [message] = await violationsOf([noRbac], MANDATORY);
-        assert.match(message, /^AKS cluster aks does not use Azure RBAC for Kubernetes authorization/);
+        assert.deepEqual(await violationsOf([noRbac], MANDATORY), [
+            "AKS cluster aks does not use Azure RBAC for Kubernetes authorization (aadProfile.enableAzureRBAC is " +
+                "false): Kubernetes rights cannot be granted and reviewed as Azure role assignments. " +
+                "Fix: aadProfile.enableAzureRBAC = true.",
+        ]);
     });
 
     it("judges a cluster of a pinned API version too", async () => {

@@ -152,4 +152,23 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         replacement: "/\\bclusters\\S*:/",
         reason: "Equivalent for every kubeconfig a producer exports: az, kubectl and Pulumi's providers write `clusters:` with no space before the colon, which both patterns accept.",
     },
+    {
+        file: "policy/clusterAccessPolicies.ts",
+        mutator: "Regex",
+        original: "/^urn:pulumi:([^:]+)::/",
+        reason: "Equivalent: the engine hands the pack URNs only, and every URN starts with `urn:pulumi:`, so the anchor never decides.",
+    },
+    {
+        file: "policy/clusterAccessPolicies.ts",
+        mutator: "ConditionalExpression",
+        original: "isUnknown(profile)",
+        replacement: "false",
+        reason: "Equivalent: `at` of an unknown value is unknown, so with the early return gone both checks below see unknown and judge nothing, as tests/policyClusterAccess.test.ts asserts.",
+    },
+    {
+        file: "policy/clusterAccessPolicies.ts",
+        mutator: "BlockStatement",
+        original: "{ return problems; }",
+        reason: "Equivalent: `at` of an unknown value is unknown, so with the early return gone both checks below see unknown and judge nothing, as tests/policyClusterAccess.test.ts asserts.",
+    },
 ];

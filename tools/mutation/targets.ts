@@ -17,8 +17,11 @@ export interface TargetRule {
 
 const t = (...names: string[]) => names.map((name) => `tests/${name}.test.ts`);
 
-/** Tests that load the policy pack's rules and judge fixtures and whole programs with them. */
-const POLICY_TESTS = t("policyResources", "policyStack", "policyUnknowns");
+/**
+ * Tests that load the policy pack's rules and judge fixtures and whole programs with them, and the one that pins what
+ * the pack tells people (descriptions, remediation steps, levels).
+ */
+const POLICY_TESTS = t("policyResources", "policyStack", "policyUnknowns", "policyText");
 
 export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/aiService", tests: t("program", "urns", "rollout") },
@@ -65,9 +68,9 @@ export const TARGET_RULES: readonly TargetRule[] = [
     },
     { prefix: "policy/index", tests: t("policyPack") },
     { prefix: "policy/engineInternals", tests: t("policyUnknowns") },
-    { prefix: "policy/clusterAccessPolicies", tests: t("policyClusterAccess") },
+    { prefix: "policy/clusterAccessPolicies", tests: t("policyClusterAccess", "policyText") },
     { prefix: "policy/auditPolicies", tests: [...t("policyAudit"), ...POLICY_TESTS] },
-    { prefix: "policy/network", tests: t("planNetwork", "privateNetwork") },
+    { prefix: "policy/network", tests: t("planNetwork", "privateNetwork", "policyText") },
     { prefix: "policy/", tests: POLICY_TESTS },
 ];
 
