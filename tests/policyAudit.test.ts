@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { isProductionStackName, stackOfUrn } from "../policy/auditPolicies";
 import { evaluatePolicies } from "../tools/engine/policyHarness";
 import {
+    ACCOUNT_ID,
     chain,
     diagnosticSetting,
     openAiAccount,
@@ -44,6 +45,16 @@ function withoutSetting(resources: readonly RegisteredResource[]): RegisteredRes
 
 function withSetting(change: (setting: RegisteredResource) => RegisteredResource): RegisteredResource[] {
     return replaced(chain(), "chat-openai-audit", change);
+}
+
+/** The same resource under another name (and so another URN). */
+function renamed(resource: RegisteredResource, name: string): RegisteredResource {
+    return { ...resource, name, urn: resource.urn.replace(/::[^:]+$/, `::${name}`) };
+}
+
+/** A violation of the advisory policy on contoso-openai, with the settings found on it (if any) in parentheses. */
+function advisoryMessage(partial?: string): string {
+    return `${NO_RECORD}${partial === undefined ? "" : ` (${partial})`}: calls to the model leave no record of who made them. ${FIX}`;
 }
 
 const NO_RECORD =
@@ -168,6 +179,160 @@ describe("openai-account-audit-logs (advisory, other stacks)", () => {
         assert.deepEqual(await violationsOf(readOnly, ADVISORY), []);
         const unrelated = [recorded("azure-native:managedidentity:UserAssignedIdentity", "x", { resourceName: "x" })];
         assert.deepEqual(await violationsOf(unrelated, ADVISORY), []);
+    });
+});
+
+describe("openai-account-audit-logs: which settings count, and what the message says", () => {
+    it("counts a setting of the older module insights, in any API version", async () => {
+        for (const type of [
+            "azure-native:insights:DiagnosticSetting",
+            "azure-native:insights/v20210501preview:DiagnosticSetting",
+        ]) {
+            assert.deepEqual(
+                await violationsOf(
+                    withSetting((s) => ({ ...s, type })),
+                    ADVISORY,
+                ),
+                [],
+                type,
+            );
+        }
+    });
+
+    it("does not take another resource with a resourceUri on the account for a diagnostic setting", async () => {
+        const association = withDependencies(
+            recorded("azure-native:monitor:DataCollectionRuleAssociation", "chat-openai-dcr", {
+                resourceUri: ACCOUNT_ID,
+                associationName: "chat-openai-dcr",
+                dataCollectionRuleId:
+                    "/subscriptions/x/resourceGroups/rg-app/providers/Microsoft.Insights/dataCollectionRules/dcr",
+            }),
+            { resourceUri: [openAiAccount().urn] },
+        );
+        assert.deepEqual(await violationsOf([...withoutSetting(chain()), association], ADVISORY), [advisoryMessage()]);
+    });
+
+    it("accepts an event hub or a partner solution as the destination", async () => {
+        for (const [key, value] of [
+            [
+                "eventHubAuthorizationRuleId",
+                "/subscriptions/x/resourceGroups/rg-app/providers/Microsoft.EventHub/namespaces/audit/authorizationRules/send",
+            ],
+            [
+                "marketplacePartnerId",
+                "/subscriptions/x/resourceGroups/rg-app/providers/Microsoft.Datadog/monitors/audit",
+            ],
+        ]) {
+            const other = withSetting((s) => withInput(withInput(s, "workspaceId", undefined), key, value));
+            assert.deepEqual(await violationsOf(other, ADVISORY), [], key);
+        }
+    });
+
+    it("says a setting sending no call category sends none of them", async () => {
+        const metricsOnly = withSetting((s) => withInput(s, "logs", undefined));
+        assert.deepEqual(await violationsOf(metricsOnly, ADVISORY), [
+            advisoryMessage("diagnostic setting chat-openai-audit sends none of them"),
+        ]);
+    });
+
+    it("does not count another category as Audit", async () => {
+        const trace = withSetting((s) =>
+            withInput(s, "logs", [
+                { category: "Trace", enabled: true },
+                { category: "RequestResponse", enabled: true },
+            ]),
+        );
+        assert.deepEqual(await violationsOf(trace, ADVISORY), [
+            advisoryMessage("diagnostic setting chat-openai-audit sends RequestResponse"),
+        ]);
+    });
+
+    it("lists every setting on the account, separated by semicolons", async () => {
+        const auditOnly = withSetting((s) => withInput(s, "logs", [{ category: "Audit", enabled: true }]));
+        const second = renamed(
+            withInput(
+                withDependencies(diagnosticSetting(), { resourceUri: [openAiAccount().urn] }),
+                "workspaceId",
+                undefined,
+            ),
+            "chat-openai-audit-2",
+        );
+        assert.deepEqual(await violationsOf([...auditOnly, second], ADVISORY), [
+            advisoryMessage(
+                "diagnostic setting chat-openai-audit sends Audit; diagnostic setting chat-openai-audit-2 has no destination",
+            ),
+        ]);
+    });
+
+    it("judges a setting that sends both categories but nowhere, even with another entry unknown (preview)", async () => {
+        const nowhere = withSetting((s) =>
+            withInput(withInput(s, "workspaceId", undefined), "logs", [
+                { category: "Audit", enabled: true },
+                { category: "RequestResponse", enabled: true },
+                { category: "Trace", enabled: UNKNOWN },
+            ]),
+        );
+        assert.deepEqual(await violationsOf(nowhere, ADVISORY), [
+            advisoryMessage("diagnostic setting chat-openai-audit has no destination"),
+        ]);
+    });
+
+    it("judges a setting linked by dependency though its resourceUri is unknown (preview)", async () => {
+        const auditOnly = withSetting((s) =>
+            withInput(withInput(s, "resourceUri", UNKNOWN), "logs", [{ category: "Audit", enabled: true }]),
+        );
+        assert.deepEqual(await violationsOf(auditOnly, ADVISORY), [
+            advisoryMessage("diagnostic setting chat-openai-audit sends Audit"),
+        ]);
+    });
+
+    it("does not count a setting linked to one account, its resourceUri unknown, as on another account", async () => {
+        const other = renamed(
+            withInput(
+                withInput(openAiAccount(), "accountName", "contoso-openai-eu"),
+                "properties.customSubDomainName",
+                "contoso-openai-eu",
+            ),
+            "chat-openai-eu",
+        );
+        const resources = [
+            ...replaced(chain(), "chat-openai-audit", (s) => withInput(s, "resourceUri", UNKNOWN)),
+            other,
+        ];
+        assert.deepEqual(await violationsOf(resources, ADVISORY), [
+            advisoryMessage().replace("contoso-openai", "contoso-openai-eu"),
+        ]);
+    });
+
+    it("names an autonamed account by its name output, and finds its setting by that name", async () => {
+        const autonamed = (a: RegisteredResource): RegisteredResource => {
+            const account = withInput(a, "accountName", undefined);
+            return { ...account, state: { ...account.inputs, name: "chat-openai1a2b3c" } };
+        };
+        assert.deepEqual(await violationsOf(replaced(withoutSetting(chain()), "chat-openai", autonamed), ADVISORY), [
+            advisoryMessage().replace("contoso-openai", "chat-openai1a2b3c"),
+        ]);
+        const byValue = replaced(
+            chain().map((r) => ({ ...r, propertyDependencies: {}, dependencies: [] })),
+            "chat-openai-audit",
+            (s) => withInput(s, "resourceUri", ACCOUNT_ID.replace("contoso-openai", "chat-openai1a2b3c")),
+        );
+        assert.deepEqual(await violationsOf(replaced(byValue, "chat-openai", autonamed), ADVISORY), []);
+    });
+
+    it("finds a setting by id only in the account's resource group, or in any while that is unknown (preview)", async () => {
+        const byValue = chain().map((r) => ({ ...r, propertyDependencies: {}, dependencies: [] }));
+        const otherGroup = replaced(byValue, "chat-openai-audit", (s) =>
+            withInput(s, "resourceUri", ACCOUNT_ID.replace("/resourceGroups/rg-app/", "/resourceGroups/rg-other/")),
+        );
+        assert.deepEqual(await violationsOf(otherGroup, ADVISORY), [advisoryMessage()]);
+        const groupUnknown = replaced(byValue, "chat-openai", (a) => withInput(a, "resourceGroupName", UNKNOWN));
+        assert.deepEqual(await violationsOf(groupUnknown, ADVISORY), []);
+    });
+
+    it("judges an empty stack silently", async () => {
+        assert.deepEqual(await violationsOf([], ADVISORY), []);
+        assert.deepEqual(await violationsOf([], PRODUCTION), []);
     });
 });
 

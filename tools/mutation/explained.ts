@@ -171,4 +171,29 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         original: "{ return problems; }",
         reason: "Equivalent: `at` of an unknown value is unknown, so with the early return gone both checks below see unknown and judge nothing, as tests/policyClusterAccess.test.ts asserts.",
     },
+    {
+        file: "policy/auditPolicies.ts",
+        mutator: "Regex",
+        original: "/^urn:pulumi:([^:]+)::/",
+        reason: "Equivalent: every URN the policy engine hands over starts with `urn:pulumi:`, so the unanchored pattern captures the same stack name.",
+    },
+    {
+        file: "policy/auditPolicies.ts",
+        mutator: "OptionalChaining",
+        original: "resource.propertyDependencies?.resourceUri",
+        reason: "Equivalent: @pulumi/policy's analyzer always sets `propertyDependencies` (at least `{}`) on a stack resource, so the optional chain never short-circuits.",
+    },
+    {
+        file: "policy/auditPolicies.ts",
+        mutator: "ArrayDeclaration",
+        original: "[]",
+        replacement: '["Stryker was here"]',
+        reason: "Equivalent: a string entry has no `enabled` property, so the loop skips it as it skips an empty list (a setting without logs is asserted to send none of them).",
+    },
+    {
+        file: "policy/auditPolicies.ts",
+        mutator: "StringLiteral",
+        original: '" and "',
+        reason: "Equivalent: a setting sending both categories is either compliant (the account is not reported) or reported as having no destination, so the join never has two items in a message.",
+    },
 ];
