@@ -99,6 +99,7 @@ export function privateEndpointFor(
     });
 }
 
+/** The name at the end of an ARM id; config admits no trailing '/' (VNET_ID in components/config/network.ts). */
 function lastSegment(armId: string): string {
-    return armId.replace(/\/+$/, "").split("/").pop() ?? armId;
+    return armId.slice(armId.lastIndexOf("/") + 1);
 }

@@ -157,8 +157,12 @@ describe("private mode, managed cluster and account (pulumi up)", () => {
         assert.equal(link.inputs.privateZoneName, "privatelink.openai.azure.com");
         assert.equal(link.inputs.registrationEnabled, false);
         assert.equal(link.inputs.virtualNetworkLinkName, "vnet-aks-store");
+        // Zone links are global resources, like their zone: ARM refuses a regional location for them.
+        assert.equal(link.inputs.location, "global");
         const group = single(run.resources, T.zoneGroup);
         assert.equal(group.inputs.privateEndpointName, "pe-store-openai-7f3a");
+        // Part of the zone group's ARM id: another name on an existing stack would replace it.
+        assert.equal(group.inputs.privateDnsZoneGroupName, "default");
         assert.deepEqual(group.inputs.privateDnsZoneConfigs, [{ name: "openai", privateDnsZoneId: zone.id }]);
     });
 

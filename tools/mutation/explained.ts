@@ -15,6 +15,17 @@ export interface ExplainedSurvivor {
 
 const SEED = "tests/program.test.ts, seed stack";
 
+/** A component's registerOutputs({...}) emptied: nothing reads a component's recorded outputs. */
+function registeredOutputs(file: string, original: string): ExplainedSurvivor {
+    return {
+        file,
+        mutator: "ObjectLiteral",
+        original,
+        replacement: "{}",
+        reason: "Equivalent for every reader: registerOutputs only records the component's outputs in the state, and every reader (index.ts, the other components) takes them from the component's fields.",
+    };
+}
+
 export const EXPLAINED: readonly ExplainedSurvivor[] = [
     {
         file: "components/aiService.ts",
@@ -195,5 +206,21 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         mutator: "StringLiteral",
         original: '" and "',
         reason: "Equivalent: a setting sending both categories is either compliant (the account is not reported) or reported as having no destination, so the join never has two items in a message.",
+    },
+    registeredOutputs("components/clusterNetwork.ts", "{ virtualNetworkId: this.virtualNetworkId, nodeSubnetId"),
+    registeredOutputs("components/clusterControlPlaneIdentity.ts", "{ identityId: this.identityId, principalId"),
+    registeredOutputs("components/openAiPrivateEndpoint.ts", "{ privateEndpointId: this.privateEndpointId"),
+    {
+        file: "components/privateNetworking.ts",
+        mutator: "ConditionalExpression",
+        original: 'settings.network.access === "private"',
+        replacement: "false",
+        reason: 'Equivalent: in private mode the account reads only `access` of what it is given (accountNetworkProperties), so the full network settings and `{ access: "private" }` make the same account.',
+    },
+    {
+        file: "components/privateNetworking.ts",
+        mutator: "StringLiteral",
+        original: '"openai.network is private with a stack network, but none was created',
+        reason: "Unreachable by design: index.ts creates the stack network whenever the account is private with placement stack; the guard turns a future wiring mistake into a clear error instead of an endpoint in no subnet.",
     },
 ];
