@@ -70,7 +70,7 @@ export class OpenAiAuditLog extends pulumi.ComponentResource {
                     retentionInDays: args.workspace.retentionInDays,
                 },
                 // Deleting the workspace deletes the audit trail with it.
-                { parent: this, protect: args.protect ?? false },
+                { parent: this, protect: args.protect },
             );
             this.workspaceId = this.workspace.id;
             this.workspaceCustomerId = this.workspace.customerId;

@@ -223,4 +223,5 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         original: '"openai.network is private with a stack network, but none was created',
         reason: "Unreachable by design: index.ts creates the stack network whenever the account is private with placement stack; the guard turns a future wiring mistake into a clear error instead of an endpoint in no subnet.",
     },
+    registeredOutputs("components/openAiAuditLog.ts", "{ workspaceId: this.workspaceId, workspaceCustomerId"),
 ];
