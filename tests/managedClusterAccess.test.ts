@@ -175,6 +175,13 @@ describe("the Entra-only kubeconfig", () => {
         assert.doesNotMatch(argsFor(undefined)[0], /--environment/);
     });
 
+    it("leaves a kubeconfig whose users already run kubelogin non-interactively exactly as it is", () => {
+        const converted = entraExecKubeconfig(certificateKubeconfig("c"), "azurecli", TEST_TENANT_ID);
+        // A comment survives only if the text is passed through, not parsed and written again.
+        const text = `# kubeconfig of cluster c\n${converted}`;
+        assert.equal(entraExecKubeconfig(text, "azurecli", TEST_TENANT_ID), text);
+    });
+
     it("refuses a kubeconfig without users", () => {
         const text = "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\n";
         assert.throws(() => entraExecKubeconfig(text, "azurecli", TEST_TENANT_ID), /without users/);

@@ -224,4 +224,16 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         reason: "Unreachable by design: index.ts creates the stack network whenever the account is private with placement stack; the guard turns a future wiring mistake into a clear error instead of an endpoint in no subnet.",
     },
     registeredOutputs("components/openAiAuditLog.ts", "{ workspaceId: this.workspaceId, workspaceCustomerId"),
+    {
+        file: "components/entraKubeconfig.ts",
+        mutator: "StringLiteral",
+        original: '"get-token"',
+        reason: "Equivalent: the replaced user is interactive, so withNonInteractiveLogin always rebuilds its args from `get-token --login <mode>` and the flags the mode keeps; these two never reach the output.",
+    },
+    {
+        file: "components/entraKubeconfig.ts",
+        mutator: "StringLiteral",
+        original: '"--login"',
+        reason: "Equivalent: the replaced user is interactive, so withNonInteractiveLogin always rebuilds its args from `get-token --login <mode>` and the flags the mode keeps; these two never reach the output.",
+    },
 ];
