@@ -1,5 +1,5 @@
 import type { KubeloginMode } from "./config";
-import { withNonInteractiveLogin } from "./kubeconfig";
+import { isKubelogin, withNonInteractiveLogin } from "./kubeconfig";
 
 /**
  * The kubeconfig for a cluster that accepts Microsoft Entra ID sign-ins only (local accounts disabled): every user
@@ -57,6 +57,5 @@ function azureKubeloginExec(tenantId: string): Record<string, unknown> {
 }
 
 function runsKubelogin(user: Record<string, unknown> | undefined): boolean {
-    const exec = user?.exec as { command?: unknown } | undefined;
-    return typeof exec?.command === "string" && /(^|[\\/])kubelogin(\.exe)?$/.test(exec.command);
+    return isKubelogin((user?.exec as { command?: unknown } | undefined)?.command);
 }

@@ -90,8 +90,9 @@ export function withNonInteractiveLogin(kubeconfig: string, mode: KubeloginMode,
     return changed ? stringify(document) : kubeconfig;
 }
 
-function isKubelogin(command: string | undefined): boolean {
-    return command !== undefined && /(^|[\\/])kubelogin(\.exe)?$/.test(command);
+/** Whether an exec user's command is kubelogin, by its file name (any directory, `.exe` on Windows). */
+export function isKubelogin(command: unknown): boolean {
+    return typeof command === "string" && /(^|[\\/])kubelogin(\.exe)?$/.test(command);
 }
 
 function flagValue(args: readonly string[], flag: string): string | undefined {

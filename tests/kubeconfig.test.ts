@@ -13,6 +13,52 @@ function execArgs(kubeconfig: string): string[] | undefined {
     return (parse(kubeconfig) as Kubeconfig).users[0].user.exec?.args;
 }
 
+const SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/**
+ * A user kubeconfig as AKS and kubectl write it (Go's YAML: sorted keys, sequences not indented, unlike the `yaml`
+ * package's output), whose one user runs `command` with `args`; without `exec`, a local account's client certificate.
+ */
+function goStyleKubeconfig(exec?: { command: string; args: readonly string[] }): string {
+    const user =
+        exec === undefined
+            ? [
+                  "    client-certificate-data: TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PQ==",
+                  "    token: abc123",
+              ]
+            : [
+                  "    exec:",
+                  "      apiVersion: client.authentication.k8s.io/v1beta1",
+                  "      args:",
+                  ...exec.args.map((arg) => `      - ${arg}`),
+                  `      command: ${exec.command}`,
+                  "      env: null",
+                  "      interactiveMode: IfAvailable",
+                  "      provideClusterInfo: false",
+              ];
+    return [
+        "apiVersion: v1",
+        "clusters:",
+        "- cluster:",
+        "    certificate-authority-data: TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PQ==",
+        "    server: https://c-dns-12345678.hcp.eastus.azmk8s.io:443",
+        "  name: c",
+        "contexts:",
+        "- context:",
+        "    cluster: c",
+        "    user: clusterUser_myResourceGroup_c",
+        "  name: c",
+        "current-context: c",
+        "kind: Config",
+        "preferences: {}",
+        "users:",
+        "- name: clusterUser_myResourceGroup_c",
+        "  user:",
+        ...user,
+        "",
+    ].join("\n");
+}
+
 describe("kubeconfig", () => {
     it("decodes the base64 kubeconfig AKS returns", () => {
         const text = entraKubeconfig("myAKSCluster");
@@ -21,6 +67,15 @@ describe("kubeconfig", () => {
 
     it("refuses a value that does not decode to a kubeconfig", () => {
         assert.throws(() => decodeKubeconfig(Buffer.from("hello").toString("base64")), /not a kubeconfig/);
+    });
+
+    it("finds the clusters section by its key, a space before the colon allowed, not by a longer key", () => {
+        const spaced = "apiVersion: v1\nclusters :\n- name: c\nkind: Config\n";
+        assert.equal(decodeKubeconfig(Buffer.from(spaced).toString("base64")), spaced);
+        assert.throws(
+            () => decodeKubeconfig(Buffer.from("kind: Status\nclusters-found: 0\n").toString("base64")),
+            /not a kubeconfig/,
+        );
     });
 
     it("replaces devicecode with azurecli, keeping only the server id, as kubelogin convert-kubeconfig does", () => {
@@ -68,9 +123,97 @@ describe("kubeconfig", () => {
         assert.equal(withNonInteractiveLogin(text, "azurecli"), text);
     });
 
-    describe("national clouds: --environment from the configured ARM endpoint", () => {
-        const SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+    it("msi keeps the server id, its only flag from AKS", () => {
+        assert.deepEqual(execArgs(withNonInteractiveLogin(entraKubeconfig("c"), "msi")), [
+            "get-token",
+            "--login",
+            "msi",
+            "--server-id",
+            SERVER_ID,
+        ]);
+    });
 
+    it("replaces the interactive (browser) login too", () => {
+        const text = goStyleKubeconfig({
+            command: "kubelogin",
+            args: ["get-token", "--server-id", SERVER_ID, "--login", "interactive"],
+        });
+        assert.deepEqual(execArgs(withNonInteractiveLogin(text, "azurecli")), [
+            "get-token",
+            "--login",
+            "azurecli",
+            "--server-id",
+            SERVER_ID,
+        ]);
+    });
+
+    it("replaces a kubelogin user without --login: kubelogin's default login is devicecode", () => {
+        const text = goStyleKubeconfig({ command: "kubelogin", args: ["get-token", "--server-id", SERVER_ID] });
+        assert.deepEqual(execArgs(withNonInteractiveLogin(text, "workloadidentity")), [
+            "get-token",
+            "--login",
+            "workloadidentity",
+            "--server-id",
+            SERVER_ID,
+        ]);
+    });
+
+    it("reads the --flag=value forms kubelogin accepts: --login=devicecode replaced, --server-id=<id> kept", () => {
+        const text = goStyleKubeconfig({
+            command: "kubelogin",
+            args: ["get-token", `--server-id=${SERVER_ID}`, "--login=devicecode"],
+        });
+        assert.deepEqual(execArgs(withNonInteractiveLogin(text, "azurecli")), [
+            "get-token",
+            "--login",
+            "azurecli",
+            "--server-id",
+            SERVER_ID,
+        ]);
+    });
+
+    it("reads the login mode from -l <mode> and --login=<mode>: devicecode replaced, azurecli left byte for byte", () => {
+        const shortDevicecode = goStyleKubeconfig({
+            command: "kubelogin",
+            args: ["get-token", "--server-id", SERVER_ID, "-l", "devicecode"],
+        });
+        assert.deepEqual(execArgs(withNonInteractiveLogin(shortDevicecode, "azurecli")), [
+            "get-token",
+            "--login",
+            "azurecli",
+            "--server-id",
+            SERVER_ID,
+        ]);
+        for (const login of [["-l", "azurecli"], ["--login=azurecli"]]) {
+            const text = goStyleKubeconfig({
+                command: "kubelogin",
+                args: ["get-token", "--server-id", SERVER_ID, ...login],
+            });
+            assert.equal(withNonInteractiveLogin(text, "workloadidentity"), text, login.join(" "));
+        }
+    });
+
+    it("returns a kubeconfig with no kubelogin user byte for byte, not re-serialized", () => {
+        const text = goStyleKubeconfig();
+        assert.equal(withNonInteractiveLogin(text, "azurecli"), text);
+    });
+
+    it("recognizes kubelogin by its file name, with any directory and .exe; other commands are left byte for byte", () => {
+        const devicecode = ["get-token", "--server-id", SERVER_ID, "--login", "devicecode"];
+        for (const command of ["/usr/local/bin/kubelogin", "C:\\Program Files\\kubelogin\\kubelogin.exe"]) {
+            assert.deepEqual(
+                execArgs(withNonInteractiveLogin(goStyleKubeconfig({ command, args: devicecode }), "azurecli")),
+                ["get-token", "--login", "azurecli", "--server-id", SERVER_ID],
+                command,
+            );
+        }
+        for (const command of ["/usr/local/bin/kubelogin-wrapper", "notkubelogin"]) {
+            const text = goStyleKubeconfig({ command, args: devicecode });
+            assert.equal(withNonInteractiveLogin(text, "azurecli"), text, command);
+        }
+    });
+
+    describe("national clouds: --environment from the configured ARM endpoint", () => {
         it("names kubelogin's environment for each cloud's ARM endpoint (stated here: go-autorest's names)", () => {
             assert.deepEqual(
                 [
