@@ -236,4 +236,12 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         original: '"--login"',
         reason: "Equivalent: the replaced user is interactive, so withNonInteractiveLogin always rebuilds its args from `get-token --login <mode>` and the flags the mode keeps; these two never reach the output.",
     },
+    registeredOutputs("components/smokeTest.ts", "{ jobName: this.jobName }"),
+    {
+        file: "components/smokeTest.ts",
+        mutator: "MethodExpression",
+        original: "subject.identityClientId.toLowerCase()",
+        replacement: "toUpperCase()",
+        reason: "Equivalent in what the name promises: one id in any letter case gives one name and another id another (both asserted); the digest itself is no interface, and a change would only run the smoke test once more.",
+    },
 ];
