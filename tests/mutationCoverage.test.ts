@@ -58,6 +58,23 @@ describe("the mutation coverage recorder", () => {
         assert.deepEqual(recorded, [{ 3: 1 }, { 4: 1 }]);
     });
 
+    it("gives code serialized by Pulumi (a dynamic provider) Stryker's namespace, with the active mutant", async () => {
+        // The serializer stores the instrumented code's namespace as `global.__stryker__`, which no module defines in
+        // the process that runs the serialized text.
+        const { stdout } = await run(
+            process.execPath,
+            ["-e", "process.stdout.write(JSON.stringify(global.__stryker__ ?? null))"],
+            {
+                env: {
+                    PATH: process.env.PATH ?? "",
+                    NODE_OPTIONS: `--require ${RECORDER}`,
+                    __STRYKER_ACTIVE_MUTANT__: "12",
+                },
+            },
+        );
+        assert.deepEqual(JSON.parse(stdout), { activeMutant: "12" });
+    });
+
     it("changes nothing for a child when Stryker's variables are not set", async () => {
         const [parent, child] = await runParent({}, { PATH: process.env.PATH ?? "" });
         assert.equal(parent.mutant, null);

@@ -1,7 +1,7 @@
 "use strict";
 /**
  * Preloaded (NODE_OPTIONS=--require) into every Node process of a test run started by `npm run mutation`'s test runner
- * (tools/mutation/nodeTestFilesRunner.mjs). Two jobs:
+ * (tools/mutation/nodeTestFilesRunner.mjs). Three jobs (the third, Stryker's namespace for serialized code, below):
  *
  * 1. With AKS_OPENAI_WI_MUTATION_COVERAGE set (the dry run), write the mutants this process reached to a file in that
  *    folder when it exits. Stryker's instrumented code counts them in globalThis.__stryker__.mutantCoverage; without
@@ -19,6 +19,16 @@ const ACTIVE_MUTANT = "__STRYKER_ACTIVE_MUTANT__";
 const PRELOAD = `--require ${JSON.stringify(__filename)}`;
 
 const coverageDir = process.env[COVERAGE_DIR];
+
+// Pulumi's closure serializer stores the instrumented code's reference to Stryker's namespace as `global.__stryker__`
+// in a dynamic provider's serialized text. In the process that runs that text (tests/support/dynamicProviderHost.cjs)
+// no instrumented module defines it, so define it here, with the active mutant: the provider runs as in the program.
+if (coverageDir !== undefined || process.env[ACTIVE_MUTANT] !== undefined) {
+    globalThis.__stryker__ ??= {};
+    if (process.env[ACTIVE_MUTANT] !== undefined) {
+        globalThis.__stryker__.activeMutant ??= process.env[ACTIVE_MUTANT];
+    }
+}
 if (coverageDir) {
     process.on("exit", () => {
         const coverage = globalThis.__stryker__?.mutantCoverage;
