@@ -21,10 +21,10 @@ export interface ManagedOpenAiAccountArgs {
     readonly model: ModelSettings;
     /** Deployment SKU and capacity in 1K tokens-per-minute units. */
     readonly sku: DeploymentSkuSettings;
-    /** Refuse to delete or replace the account (`pulumi destroy` stops at it) until unprotected. Default false. */
-    readonly protect?: boolean;
-    /** Who may reach the account; default: public, no network rules (as before). */
-    readonly network?: AccountNetworkAccess;
+    /** Refuse to delete or replace the account (`pulumi destroy` stops at it) until unprotected. */
+    readonly protect: boolean;
+    /** Who may reach the account: privately only, or publicly (with network rules when ranges are given). */
+    readonly network: AccountNetworkAccess;
 }
 
 /**
@@ -62,11 +62,11 @@ export class ManagedOpenAiAccount extends pulumi.ComponentResource implements Op
                 properties: {
                     customSubDomainName: args.customSubDomainName,
                     disableLocalAuth: args.disableLocalAuth,
-                    ...accountNetworkProperties(args.network ?? { access: "public", allowedIpRanges: [] }),
+                    ...accountNetworkProperties(args.network),
                 },
             },
             // A deleted account is soft-deleted and its name blocked until purged: losing it is a long outage.
-            { parent: this, protect: args.protect ?? false },
+            { parent: this, protect: args.protect },
         );
 
         this.deployment = new cognitiveservices.Deployment(

@@ -296,6 +296,8 @@ describe("a greenfield stack (managed cluster, managed account), as pulumi up ru
     it("creates a keyless account with a custom subdomain and a pinned, never auto-upgraded model", () => {
         const account = single(run.resources, "azure-native:cognitiveservices:Account");
         assert.equal(account.inputs.kind, "OpenAI");
+        // The SKU Azure OpenAI accounts are created with (az cognitiveservices account create --kind OpenAI --sku S0).
+        assert.deepEqual(account.inputs.sku, { name: "S0" });
         assert.deepEqual(account.inputs.properties, {
             customSubDomainName: "store-openai-7f3a",
             disableLocalAuth: true,

@@ -244,4 +244,5 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         replacement: "toUpperCase()",
         reason: "Equivalent in what the name promises: one id in any letter case gives one name and another id another (both asserted); the digest itself is no interface, and a change would only run the smoke test once more.",
     },
+    registeredOutputs("components/managedOpenAiAccount.ts", "{ accountId: this.accountId, endpoint: this.endpoint"),
 ];
