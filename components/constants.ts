@@ -9,12 +9,6 @@ export const PROJECT = "aks-openai-wi";
 /** "Cognitive Services OpenAI User": inference only. "Cognitive Services User" is broader and must not be used. */
 export const OPENAI_USER_ROLE_ID = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
 
-/** "Cognitive Services OpenAI Contributor": also manages deployments; named so policies can refuse it for workloads. */
-export const OPENAI_CONTRIBUTOR_ROLE_ID = "a001fd3d-188f-4b5d-821b-7da978bf7442";
-
-/** "Cognitive Services User": lists keys on the account, so it defeats keyless access. */
-export const COGNITIVE_SERVICES_USER_ROLE_ID = "a97b65f3-24c7-4388-baec-2e87135dc908";
-
 /** The only audience the AKS webhook projects into the token and Entra accepts for the exchange. */
 export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 
@@ -36,9 +30,6 @@ export const IDENTITY_HASH_ANNOTATION = `${PROJECT}/identity-hash`;
 /** Azure's hard limit of federated identity credentials on one user-assigned identity. */
 export const MAX_FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
 
-/** Scope the ai-service requests with DefaultAzureCredential when USE_AZURE_AD=True. */
-export const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default";
-
 /** Port ai-service listens on, and the port product-service calls (`http://ai-service:5001/`). */
 export const AI_SERVICE_PORT = 5001;
 
@@ -59,27 +50,6 @@ export const CREDENTIAL_ENV_NAMES: readonly string[] = [
 
 /** Public-cloud Azure Resource Manager; override with the `armEndpoint` config key for sovereign clouds. */
 export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com/";
-
-/**
- * Built-in roles no workload identity may hold: each manages resources or access, or can list account keys (which
- * defeats keyless access). The policy pack refuses them for identities federated with Kubernetes ServiceAccounts.
- */
-export const BROAD_ROLES: Readonly<Record<string, string>> = {
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
-    "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68": "Cognitive Services Contributor",
-    [COGNITIVE_SERVICES_USER_ROLE_ID]: "Cognitive Services User",
-    [OPENAI_CONTRIBUTOR_ROLE_ID]: "Cognitive Services OpenAI Contributor",
-};
-
-/** Roles that open the Azure OpenAI data plane; they belong on one Cognitive Services account, never wider. */
-export const OPENAI_DATA_ROLES: Readonly<Record<string, string>> = {
-    [OPENAI_USER_ROLE_ID]: "Cognitive Services OpenAI User",
-    [OPENAI_CONTRIBUTOR_ROLE_ID]: "Cognitive Services OpenAI Contributor",
-    [COGNITIVE_SERVICES_USER_ROLE_ID]: "Cognitive Services User",
-};
 
 /** Labels of aks-store-demo's product-service pods: the one caller of ai-service (`http://ai-service:5001/`). */
 export const PRODUCT_SERVICE_LABELS: Readonly<Record<string, string>> = { app: "product-service" };

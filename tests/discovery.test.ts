@@ -1,21 +1,40 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, it, type TestContext } from "node:test";
 
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 
 import { DEFAULTS } from "../components/config";
-import { at, isSecret, ofType, ProgramFailed, runProgram, single, stackConfig, UNKNOWN } from "./support/program";
+import { openAiEndpointOf, publicAccessAdvice, readExistingOpenAiAccount } from "../components/existingOpenAiAccount";
+import { runProgram as runWithMocks } from "../tools/engine/runProgram";
+import { CloudMocks } from "./support/mocks";
+import {
+    at,
+    isSecret,
+    ofType,
+    PROJECT_NAME,
+    ProgramFailed,
+    runProgram,
+    single,
+    stackConfig,
+    UNKNOWN,
+} from "./support/program";
 import {
     certificateKubeconfig,
     entraKubeconfig,
     PLATFORM_ISSUER_URL,
     PLATFORM_STACK,
+    SEED_RESOURCE_GROUP,
     seedWorld,
+    TEST_SUBSCRIPTION_ID,
     worldWithPlatformStack,
     type ExistingAccount,
     type World,
 } from "./support/world";
 import { shippedRun } from "./support/shippedStacks";
+import { withWarnings } from "./support/warnings";
 
 /**
  * What the stack reads before it creates anything: the existing cluster, the existing account, another stack's
@@ -53,37 +72,217 @@ const STACK_MODE_CONFIG = {
     "aks-openai-wi:cluster": { mode: "stack", stackReference: PLATFORM_STACK },
 };
 
-describe("an existing OpenAI account", () => {
-    it("without a custom subdomain fails, explaining that Entra auth needs one, before anything is created", async () => {
-        const error = await failure(stackConfig("dev"), withAccount(seedWorld(), { customSubDomainName: undefined }));
-        assert.match(
-            error.message,
-            /aks-openai-wi:openai\.accountName = "myOpenAI": the account has no custom subdomain/,
-        );
-        assert.match(error.message, /its endpoint is https:\/\/eastus\.api\.cognitive\.microsoft\.com\//);
-        assert.match(error.message, /Please provide a custom subdomain for token authentication/);
-        assert.match(
-            error.message,
-            /Fix: az cognitiveservices account update -g myResourceGroup -n myOpenAI --custom-domain/,
-        );
+const GET_ACCOUNT = "azure-native:cognitiveservices:getAccount";
+const GET_DEPLOYMENT = "azure-native:cognitiveservices:getDeployment";
+const ACCOUNT_ID = `/subscriptions/${TEST_SUBSCRIPTION_ID}/resourceGroups/${SEED_RESOURCE_GROUP}/providers/Microsoft.CognitiveServices/accounts/myOpenAI`;
+const REGIONAL = "https://eastus.api.cognitive.microsoft.com/";
+
+/** What Azure answers about the account where the world cannot say it. */
+interface AccountAnswers {
+    /** Merged over the `properties` getAccount returns; an undefined value removes the property. */
+    readonly properties?: Readonly<Record<string, unknown>>;
+    /** getAccount fails with this message. */
+    readonly accountError?: string;
+    /** getDeployment fails with this message, whether or not the deployment exists. */
+    readonly deploymentError?: string;
+}
+
+/**
+ * The world's mocks, with the account's reads answered as `answers` say. A failed invoke reaches the program the way
+ * the engine delivers it, with the provider's message as the gRPC status details (Pulumi's invoke rethrows
+ * `new Error(err.details)`, which a plain Error thrown by a mock would leave empty).
+ */
+class AccountMocks extends CloudMocks {
+    constructor(
+        world: World,
+        private readonly answers: AccountAnswers,
+    ) {
+        super(world, false);
+    }
+
+    override call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const error =
+            args.token === GET_ACCOUNT
+                ? this.answers.accountError
+                : args.token === GET_DEPLOYMENT
+                  ? this.answers.deploymentError
+                  : undefined;
+        if (error !== undefined) {
+            this.calls.push(args);
+            throw Object.assign(new Error(error), { details: error });
+        }
+        let result: Record<string, unknown>;
+        try {
+            result = super.call(args);
+        } catch (thrown) {
+            throw Object.assign(thrown as Error, { details: (thrown as Error).message });
+        }
+        if (args.token !== GET_ACCOUNT) {
+            return result;
+        }
+        return { ...result, properties: { ...(result.properties as object), ...this.answers.properties } };
+    }
+}
+
+/** The dev stack (existing account myOpenAI), with these openai keys and armEndpoint over the stack's. */
+function devConfig(openai: Record<string, unknown> = {}, armEndpoint?: string): Record<string, unknown> {
+    const config = stackConfig("dev");
+    return {
+        ...config,
+        "aks-openai-wi:openai": { ...(config["aks-openai-wi:openai"] as object), ...openai },
+        ...(armEndpoint === undefined ? {} : { "aks-openai-wi:armEndpoint": armEndpoint }),
+    };
+}
+
+function runExisting(config: Record<string, unknown>, answers: AccountAnswers = {}, world = seedWorld()) {
+    return runWithMocks({ config, stack: "dev", mocks: new AccountMocks(world, answers) });
+}
+
+async function existingFailure(
+    config: Record<string, unknown>,
+    answers: AccountAnswers = {},
+    world = seedWorld(),
+): Promise<ProgramFailed> {
+    try {
+        await runExisting(config, answers, world);
+    } catch (error) {
+        assert.ok(error instanceof ProgramFailed, String(error));
         assertNothingCreated(error);
+        return error;
+    }
+    assert.fail("the program succeeded");
+}
+
+/**
+ * A loopback Azure Resource Manager answering every request with `status` and `body` (plain HTTP, which this
+ * process's fetch reaches without trusting a test CA); its URL, with the trailing slash, is the armEndpoint.
+ */
+async function armAnswering(t: TestContext, status: number, body: string): Promise<string> {
+    const server = createServer((_request, response) => {
+        response.writeHead(status, { "content-type": "application/json" });
+        response.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => {
+        server.closeAllConnections();
+        server.close();
+    });
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+function armListing(t: TestContext, deployments: readonly string[]): Promise<string> {
+    return armAnswering(t, 200, JSON.stringify({ value: deployments.map((name) => ({ name })) }));
+}
+
+/**
+ * The message readExistingOpenAiAccount fails with for the dev stack's account, called on its own as discovery calls
+ * it: the program accepts only an https armEndpoint, and this process's fetch trusts no test CA, so the listing goes
+ * to a plain-HTTP loopback ARM this way.
+ */
+async function readFailure(
+    args: { readonly deploymentName: string; readonly armEndpoint: string },
+    answers: AccountAnswers = {},
+): Promise<string> {
+    await pulumi.runtime.setMocks(new AccountMocks(seedWorld(), answers), PROJECT_NAME, "dev", false);
+    try {
+        await readExistingOpenAiAccount({
+            subscriptionId: TEST_SUBSCRIPTION_ID,
+            resourceGroupName: SEED_RESOURCE_GROUP,
+            accountName: "myOpenAI",
+            ...args,
+        });
+    } catch (error) {
+        assert.ok(error instanceof pulumi.RunError, String(error));
+        return error.message;
+    }
+    assert.fail("the account and its deployment were read");
+}
+
+function noSubdomainMessage(endpoint: string): string {
+    return (
+        'aks-openai-wi:openai.accountName = "myOpenAI": the account has no custom subdomain (its endpoint is ' +
+        `${endpoint}). Microsoft Entra ID tokens are accepted only on a custom subdomain endpoint ` +
+        '(https://<subdomain>.openai.azure.com/); a regional endpoint answers "Please provide a custom subdomain for ' +
+        'token authentication, otherwise API key is required". Fix: az cognitiveservices account update ' +
+        "-g myResourceGroup -n myOpenAI --custom-domain <globally-unique-lowercase-name> " +
+        "(it cannot be changed later), then run pulumi up again."
+    );
+}
+
+/** getAccount answering with this endpoint, both as the account's own and as its OpenAI endpoint. */
+function endpointAnswers(endpoint: string | undefined): AccountAnswers {
+    return {
+        properties: {
+            endpoint,
+            endpoints: endpoint === undefined ? undefined : { "OpenAI Language Model Instance API": endpoint },
+        },
+    };
+}
+
+describe("an existing OpenAI account", () => {
+    it("that does not exist fails with the key, the value, Azure's error and the fix, before anything is created", async () => {
+        const config = devConfig({ accountName: "myOpenAl" });
+        const error = await existingFailure(config);
+        assert.equal(
+            error.message,
+            'aks-openai-wi:openai.accountName = "myOpenAl": could not read this Azure OpenAI account in resource group ' +
+                "\"myResourceGroup\" (ResourceNotFound: The Resource 'Microsoft.CognitiveServices/accounts/myOpenAl' under " +
+                "resource group 'myResourceGroup' was not found. (Status Code: 404)). Fix: check the name and resource " +
+                'group (az cognitiveservices account list -g myResourceGroup -o table), or set openai.mode to "managed".',
+        );
     });
 
-    it("that does not exist fails with the key, the value and the fix", async () => {
-        const config = {
-            ...stackConfig("dev"),
-            "aks-openai-wi:openai": { accountName: "myOpenAl", deploymentName: "gpt-4o-mini" },
-        };
-        const error = await failure(config, seedWorld());
-        assert.match(
+    it("quotes only the first line of a multi-line error, trimmed", async () => {
+        const error = await existingFailure(devConfig(), {
+            accountError: "AuthorizationFailed: no read access  \nCode: AuthorizationFailed\nRequest id: 1234",
+        });
+        assert.equal(
             error.message,
-            /aks-openai-wi:openai\.accountName = "myOpenAl": could not read this Azure OpenAI account/,
+            'aks-openai-wi:openai.accountName = "myOpenAI": could not read this Azure OpenAI account in resource group ' +
+                '"myResourceGroup" (AuthorizationFailed: no read access). Fix: check the name and resource ' +
+                'group (az cognitiveservices account list -g myResourceGroup -o table), or set openai.mode to "managed".',
         );
-        assert.match(
-            error.message,
-            /Fix: check the name and resource group \(az cognitiveservices account list -g myResourceGroup/,
+    });
+
+    it("without a custom subdomain fails, explaining that Entra auth needs one, before anything is created", async () => {
+        const error = await existingFailure(
+            devConfig(),
+            {},
+            withAccount(seedWorld(), { customSubDomainName: undefined }),
         );
-        assertNothingCreated(error);
+        assert.equal(error.message, noSubdomainMessage(REGIONAL));
+    });
+
+    it("without a custom subdomain fails even when its endpoint does not look regional, or is missing", async () => {
+        const world = withAccount(seedWorld(), { customSubDomainName: undefined });
+        const custom = await existingFailure(devConfig(), endpointAnswers("https://myopenai.openai.azure.com/"), world);
+        assert.equal(custom.message, noSubdomainMessage("https://myopenai.openai.azure.com/"));
+        const none = await existingFailure(devConfig(), endpointAnswers(undefined), world);
+        assert.equal(none.message, noSubdomainMessage("empty"));
+    });
+
+    it("with a custom subdomain name but a regional endpoint fails the same way", async () => {
+        for (const endpoint of [
+            REGIONAL,
+            "https://eastus.api.cognitive.microsoft.com",
+            "https://EastUS2.api.cognitive.microsoft.com/",
+            "https://usgovvirginia.api.cognitive.microsoft.us/",
+        ]) {
+            const error = await existingFailure(devConfig(), endpointAnswers(endpoint));
+            assert.equal(error.message, noSubdomainMessage(endpoint), endpoint);
+        }
+    });
+
+    it("is called on any endpoint that is not a regional one, even when it contains a regional host name", async () => {
+        for (const endpoint of [
+            "https://my-openai.openai.azure.com/",
+            "https://contoso.eastus.api.cognitive.microsoft.com/",
+            "https://eastus.api.cognitive.microsoft.com.contoso.net/",
+            `https://gateway.contoso.net/${REGIONAL}`,
+        ]) {
+            const run = await runExisting(devConfig(), endpointAnswers(endpoint));
+            assert.equal(run.outputs.openAiEndpoint, endpoint);
+        }
     });
 
     it("of kind AIServices is called on its OpenAI endpoint", async () => {
@@ -93,6 +292,143 @@ describe("an existing OpenAI account", () => {
             world: withAccount(seedWorld(), { kind: "AIServices", customSubDomainName: "contoso-ai" }),
         });
         assert.equal(run.outputs.openAiEndpoint, "https://contoso-ai.openai.azure.com/");
+    });
+
+    it("whose deployment is missing and which has none says so, with the fix to create one", async (t) => {
+        const arm = await armListing(t, []);
+        assert.equal(
+            await readFailure({ deploymentName: "gpt-4o", armEndpoint: arm }),
+            'aks-openai-wi:openai.deploymentName = "gpt-4o" is not a deployment on Azure OpenAI account "myOpenAI"; the ' +
+                "account has no deployments. Fix: pulumi config set --path 'aks-openai-wi:openai.deploymentName' <name> " +
+                "after creating a deployment (az cognitiveservices account deployment create)",
+        );
+    });
+
+    it("whose deployment is missing names the ones that exist and suggests the first", async (t) => {
+        const arm = await armListing(t, ["text-embedding-3-small", "gpt-4o-mini"]);
+        assert.equal(
+            await readFailure({ deploymentName: "gpt-4o", armEndpoint: arm }),
+            'aks-openai-wi:openai.deploymentName = "gpt-4o" is not a deployment on Azure OpenAI account "myOpenAI"; the ' +
+                "deployments that exist are: gpt-4o-mini, text-embedding-3-small. Fix: pulumi config set --path " +
+                "'aks-openai-wi:openai.deploymentName' gpt-4o-mini",
+        );
+    });
+
+    it("whose deployment exists but cannot be read says so, quoting the first line of the error", async (t) => {
+        const arm = await armListing(t, ["gpt-4o-mini"]);
+        const answers = {
+            deploymentError: " AuthorizationFailed: no read access on the deployment \nCode: AuthorizationFailed",
+        };
+        assert.equal(
+            await readFailure({ deploymentName: "gpt-4o-mini", armEndpoint: arm }, answers),
+            'aks-openai-wi:openai.deploymentName = "gpt-4o-mini": the deployment exists but could not be read ' +
+                "(AuthorizationFailed: no read access on the deployment). Fix: check your permissions on the account.",
+        );
+    });
+
+    it("whose deployments cannot be listed either quotes both errors", async (t) => {
+        const arm = await armAnswering(t, 503, "upstream unavailable  \nretry later");
+        assert.equal(
+            await readFailure({ deploymentName: "gpt-4o", armEndpoint: arm }),
+            'aks-openai-wi:openai.deploymentName = "gpt-4o": could not read this deployment on account "myOpenAI" ' +
+                "(DeploymentNotFound: The API deployment gpt-4o doesn't exist. (Status Code: 404)), and listing the " +
+                "account's deployments failed too (listing deployments answered HTTP 503: upstream unavailable). Fix: " +
+                "see them with az cognitiveservices account deployment list -g myResourceGroup -n myOpenAI --query " +
+                "[].name -o tsv",
+        );
+    });
+
+    it("that still accepts API keys is warned about, with the command that turns them off", async () => {
+        const { warnings } = await withWarnings(() => runExisting(devConfig()));
+        assert.deepEqual(
+            warnings.filter((warning) => warning.startsWith("Azure OpenAI account")),
+            [
+                "Azure OpenAI account myOpenAI still accepts API keys (disableLocalAuth is false). This stack does not " +
+                    "change an account it does not own; once ai-service runs keyless, turn keys off with: az resource " +
+                    `update --ids ${ACCOUNT_ID} --set properties.disableLocalAuth=true`,
+            ],
+        );
+    });
+
+    it("that accepts Entra tokens only, with public access as the network wants it, gets no warning", async () => {
+        const { warnings } = await withWarnings(() =>
+            runExisting(devConfig(), {}, withAccount(seedWorld(), { disableLocalAuth: true })),
+        );
+        assert.deepEqual(
+            warnings.filter((warning) => warning.startsWith("Azure OpenAI account")),
+            [],
+        );
+    });
+
+    it("with public access off while openai.network is public is warned about", async () => {
+        const world = withAccount(seedWorld(), { disableLocalAuth: true, publicNetworkAccess: "Disabled" });
+        const { warnings } = await withWarnings(() => runExisting(devConfig(), {}, world));
+        assert.deepEqual(
+            warnings.filter((warning) => warning.startsWith("Azure OpenAI account")),
+            [
+                'Azure OpenAI account myOpenAI has public network access disabled, and openai.network is "public": ' +
+                    "unless a private endpoint made outside this stack serves the cluster's network, ai-service's calls " +
+                    'fail with 403 "Public access is disabled. Please configure private endpoint.". Fix: pulumi config ' +
+                    "set --path 'aks-openai-wi:openai.network' private, with openai.privateEndpoint.subnetId and .vnetId",
+            ],
+        );
+    });
+});
+
+describe("an existing account's advice and endpoint, on their own", () => {
+    const id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/myOpenAI";
+
+    it("private mode with public access not set: it is on, and the warning says so", () => {
+        assert.equal(
+            publicAccessAdvice({ accountName: "myOpenAI", network: "private" }, { id, properties: {} as never }),
+            "Azure OpenAI account myOpenAI still accepts calls from the internet (publicNetworkAccess is not set, so " +
+                "Enabled). This stack adds a private endpoint but does not change an account it does not own; once " +
+                "ai-service answers through the endpoint, turn public access off with: az resource update --ids " +
+                `${id} --set properties.publicNetworkAccess=Disabled`,
+        );
+    });
+
+    it("public mode (the default) with public access off: the whole warning", () => {
+        const advice =
+            'Azure OpenAI account myOpenAI has public network access disabled, and openai.network is "public": ' +
+            "unless a private endpoint made outside this stack serves the cluster's network, ai-service's calls fail " +
+            'with 403 "Public access is disabled. Please configure private endpoint.". Fix: pulumi config set --path ' +
+            "'aks-openai-wi:openai.network' private, with openai.privateEndpoint.subnetId and .vnetId";
+        const properties = { publicNetworkAccess: "Disabled" } as never;
+        assert.equal(publicAccessAdvice({ accountName: "myOpenAI", network: "public" }, { id, properties }), advice);
+        assert.equal(publicAccessAdvice({ accountName: "myOpenAI" }, { id, properties }), advice);
+    });
+
+    const endpointOf = (properties: Record<string, unknown>) => openAiEndpointOf({ properties: properties as never });
+
+    it("an AIServices account is called on its OpenAI Language Model Instance API endpoint first", () => {
+        assert.equal(
+            endpointOf({
+                endpoint: "https://contoso-ai.cognitiveservices.azure.com/",
+                endpoints: {
+                    OpenAI: "https://contoso-ai.openai.azure.com/openai/",
+                    "OpenAI Language Model Instance API": "https://contoso-ai.openai.azure.com/",
+                },
+            }),
+            "https://contoso-ai.openai.azure.com/",
+        );
+    });
+
+    it("then on its OpenAI endpoint, skipping an empty one", () => {
+        assert.equal(
+            endpointOf({
+                endpoint: "https://contoso-ai.cognitiveservices.azure.com/",
+                endpoints: { "OpenAI Language Model Instance API": "", OpenAI: "https://contoso-ai.openai.azure.com/" },
+            }),
+            "https://contoso-ai.openai.azure.com/",
+        );
+    });
+
+    it("and otherwise on the account's own endpoint, or none", () => {
+        const own = "https://myopenai.openai.azure.com/";
+        assert.equal(endpointOf({ endpoint: own, endpoints: { "Speech Services API": "https://x/" } }), own);
+        assert.equal(endpointOf({ endpoint: own }), own);
+        assert.equal(endpointOf({ endpoints: {} }), "");
     });
 });
 

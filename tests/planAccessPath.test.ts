@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 
-import { COGNITIVE_SERVICES_USER_ROLE_ID, OPENAI_USER_ROLE_ID } from "../components/constants";
+import { OPENAI_USER_ROLE_ID } from "../components/constants";
 import type { RegisteredResource } from "../tools/engine/runProgram";
 import { analyzeAccessPath, type AccessAnalysis, type Check } from "../tools/plan/accessPath";
 import { NO_INJECTION } from "../tools/plan/azureErrors";
@@ -9,6 +9,9 @@ import type { Evaluation } from "../tools/plan/evaluate";
 import { assemblePlan } from "../tools/plan/plan";
 import { noPolicies } from "../tools/plan/policyAdapter";
 import { shippedEvaluation } from "./support/shippedStacks";
+
+/** "Cognitive Services User" (it can list the account's keys), stated here rather than borrowed from the program. */
+const COGNITIVE_SERVICES_USER_ROLE_ID = "a97b65f3-24c7-4388-baec-2e87135dc908";
 
 /**
  * The access-path analysis judges the registered resources, not the config: each classic mistake is introduced by

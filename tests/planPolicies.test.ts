@@ -5,11 +5,14 @@ import * as appsv1 from "@pulumi/kubernetes/apps/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import type { Policies } from "@pulumi/policy";
 
-import { COGNITIVE_SERVICES_USER_ROLE_ID, OPENAI_USER_ROLE_ID } from "../components/constants";
+import { OPENAI_USER_ROLE_ID } from "../components/constants";
 import type { Evaluation } from "../tools/plan/evaluate";
 import { assemblePlan } from "../tools/plan/plan";
 import { ACCOUNT_VALUE_FOR_POLICIES, POLICY_PACK, runPolicies } from "../tools/plan/policyAdapter";
 import { shippedEvaluation } from "./support/shippedStacks";
+
+/** "Cognitive Services User" (it can list the account's keys), stated here rather than borrowed from the program. */
+const COGNITIVE_SERVICES_USER_ROLE_ID = "a97b65f3-24c7-4388-baec-2e87135dc908";
 
 /**
  * The plan runs a CrossGuard policy pack on the same registrations, as `pulumi preview --policy-pack` would: resource

@@ -3,12 +3,21 @@ import { before, describe, it } from "node:test";
 
 import { parse } from "yaml";
 
-import { CREDENTIAL_ENV_NAMES, OPENAI_USER_ROLE_ID } from "../components/constants";
+import { OPENAI_USER_ROLE_ID } from "../components/constants";
 import { identityHash } from "../components/naming";
 import { GREENFIELD_CONFIG } from "./support/configs";
 import { at, isSecret, ofType, runProgram, single, type ProgramRun, type RegisteredResource } from "./support/program";
 import { seedWorld, TEST_SUBSCRIPTION_ID, TEST_TENANT_ID } from "./support/world";
 import { shippedRun } from "./support/shippedStacks";
+
+/** Variables that carry an OpenAI or Azure credential: none may reach a keyless pod (stated here, not borrowed). */
+const CREDENTIAL_ENV_NAMES = [
+    "OPENAI_API_KEY",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_KEY",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+];
 
 const ACCOUNT_ID = `/subscriptions/${TEST_SUBSCRIPTION_ID}/resourceGroups/myResourceGroup/providers/Microsoft.CognitiveServices/accounts/myOpenAI`;
 const SEED_ISSUER = seedWorld().clusters["myResourceGroup/myAKSCluster"].issuerUrl;

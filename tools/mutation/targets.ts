@@ -57,7 +57,22 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/smokeTest", tests: t("smokeTest") },
     { prefix: "components/naming", tests: t("naming", "program") },
     { prefix: "components/didYouMean", tests: t("didYouMean", "config", "planCli", "verify") },
-    { prefix: "components/constants", tests: t("program", "naming", "smokeTest", "lifecycle") },
+    // Every reader of a constant: the program, config, the private network, verify, and the plan's and the policy pack's
+    // own statements of the facts (independentFacts fails when the program's constant disagrees with theirs).
+    {
+        prefix: "components/constants",
+        tests: t(
+            "program",
+            "naming",
+            "smokeTest",
+            "lifecycle",
+            "config",
+            "clusterAccessConfig",
+            "privateNetwork",
+            "verify",
+            "independentFacts",
+        ),
+    },
     { prefix: "components/openAiAuditLog", tests: t("openAiAuditLog", "urns") },
     { prefix: "components/config/audit", tests: t("configAudit") },
     { prefix: "components/config/image", tests: t("image", "config") },
