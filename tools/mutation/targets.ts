@@ -41,7 +41,10 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/curlPod", tests: t("smokeTest", "verifyCallPath") },
     { prefix: "components/localAccountsAdvice", tests: t("existingClusterAccess", "verifyClusterAccess") },
     { prefix: "components/managedOpenAiAccount", tests: t("program", "environments", "lifecycle", "urns") },
-    { prefix: "components/existingOpenAiAccount", tests: t("existingOpenAi", "discovery", "program", "privateNetwork") },
+    {
+        prefix: "components/existingOpenAiAccount",
+        tests: t("existingOpenAi", "discovery", "program", "privateNetwork"),
+    },
     { prefix: "components/clusterNetwork", tests: t("privateNetwork", "urns") },
     { prefix: "components/clusterControlPlaneIdentity", tests: t("privateNetwork", "urns") },
     { prefix: "components/openAiPrivateEndpoint", tests: t("privateNetwork", "urns") },
