@@ -433,6 +433,26 @@ describe("an existing account's advice and endpoint, on their own", () => {
 });
 
 describe("an existing cluster", () => {
+    it("warns, in full, before turning the OIDC issuer on, and not once it is on", async () => {
+        const oidcWarnings = async (oidcIssuerEnabled: boolean) => {
+            const seed = seedWorld();
+            const key = "myResourceGroup/myAKSCluster";
+            const world = {
+                ...seed,
+                clusters: { ...seed.clusters, [key]: { ...seed.clusters[key], oidcIssuerEnabled } },
+            };
+            const { warnings } = await withWarnings(() =>
+                runProgram({ config: stackConfig("dev"), stack: "dev", world }),
+            );
+            return warnings.filter((warning) => warning.startsWith("AKS cluster myAKSCluster has no OIDC issuer"));
+        };
+        assert.deepEqual(await oidcWarnings(false), [
+            "AKS cluster myAKSCluster has no OIDC issuer yet; this update turns it on (it cannot be turned off again). " +
+                "AKS restarts the API server and changes the service-account token issuer: restart existing pods afterwards.",
+        ]);
+        assert.deepEqual(await oidcWarnings(true), []);
+    });
+
     it("that does not exist fails before the identity is created", async () => {
         const config = { ...stackConfig("dev"), "aks-openai-wi:cluster": { mode: "existing", name: "myAKSClustr" } };
         const error = await failure(config, seedWorld());

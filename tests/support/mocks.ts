@@ -4,6 +4,7 @@ import {
     aksIssuerUrl,
     certificateKubeconfig,
     entraKubeconfig,
+    legacyAzureAuthProviderKubeconfig,
     mockGuid,
     TEST_DEPLOYER_OBJECT_ID,
     type World,
@@ -68,9 +69,13 @@ export class CloudMocks implements pulumi.runtime.Mocks {
                 // A cluster this stack creates answers as it was created: Entra ID (kubelogin) with managed Entra
                 // integration, client certificates without it.
                 const entraEnabled = this.world.clusters[key]?.entraEnabled ?? this.createdEntraClusters.has(key);
-                const kubeconfig = entraEnabled
-                    ? entraKubeconfig(inputs.resourceName, this.world.tenantId)
-                    : certificateKubeconfig(inputs.resourceName);
+                // As AKS answers: an Entra user asked for without format=exec gets the legacy `azure` auth provider,
+                // which kubectl and client-go dropped in 1.26 (https://learn.microsoft.com/azure/aks/kubelogin-authentication).
+                const kubeconfig = !entraEnabled
+                    ? certificateKubeconfig(inputs.resourceName)
+                    : inputs.format === "exec"
+                      ? entraKubeconfig(inputs.resourceName, this.world.tenantId)
+                      : legacyAzureAuthProviderKubeconfig(inputs.resourceName, this.world.tenantId);
                 return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }] };
             }
             case "azure-native:cognitiveservices:getAccount": {

@@ -145,6 +145,28 @@ export function entraKubeconfig(clusterName: string, tenantId = TEST_TENANT_ID):
     ].join("\n");
 }
 
+/**
+ * The user kubeconfig AKS returns for an Entra-enabled cluster without format=exec: the legacy `azure` auth provider,
+ * which kubectl and client-go no longer support (1.26 on).
+ */
+export function legacyAzureAuthProviderKubeconfig(clusterName: string, tenantId = TEST_TENANT_ID): string {
+    const [clustersAndContexts] = entraKubeconfig(clusterName, tenantId).split("users:\n");
+    return [
+        clustersAndContexts + "users:",
+        `  - name: clusterUser_${SEED_RESOURCE_GROUP}_${clusterName}`,
+        "    user:",
+        "      auth-provider:",
+        "        name: azure",
+        "        config:",
+        "          apiserver-id: 6dae42f8-4368-4678-94ff-3960e28e3630",
+        "          client-id: 80faf920-1908-4b52-b5ef-a8e7bedfc67a",
+        "          config-mode: '1'",
+        "          environment: AzurePublicCloud",
+        `          tenant-id: ${tenantId}`,
+        "",
+    ].join("\n");
+}
+
 /** A user kubeconfig of a cluster with local accounts: client certificates, no exec. */
 export function certificateKubeconfig(clusterName: string): string {
     return [

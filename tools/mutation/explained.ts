@@ -245,4 +245,11 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         reason: "Equivalent in what the name promises: one id in any letter case gives one name and another id another (both asserted); the digest itself is no interface, and a change would only run the smoke test once more.",
     },
     registeredOutputs("components/managedOpenAiAccount.ts", "{ accountId: this.accountId, endpoint: this.endpoint"),
+    registeredOutputs("components/existingCluster.ts", "{ oidcIssuerUrl: this.oidcIssuerUrl, clusterIdentifier"),
+    {
+        file: "components/existingCluster.ts",
+        mutator: "ObjectLiteral",
+        original: "{ parent: this }",
+        reason: "Equivalent: an invoke has no URN, and its parent only picks its provider; the component's is the stack's default azure-native provider either way.",
+    },
 ];

@@ -29,7 +29,7 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/aksWorkloadIdentity", tests: t("clusterFeatures", "program", "lifecycle") },
     {
         prefix: "components/existingCluster",
-        tests: t("clusterFeatures", "program", "preview", "existingClusterAccess"),
+        tests: t("clusterFeatures", "program", "preview", "existingClusterAccess", "discovery"),
     },
     {
         prefix: "components/managedCluster",
