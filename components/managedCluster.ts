@@ -24,16 +24,16 @@ export interface ManagedAksClusterArgs {
     /** Tenant whose Microsoft Entra ID signs users in to the cluster; the deploying account's tenant. */
     readonly tenantId: pulumi.Input<string>;
     /**
-     * "disabled" (the default): AKS-managed Entra integration with Azure RBAC for Kubernetes authorization, and no local
-     * accounts. "enabled": neither, and the user kubeconfig is a cluster-admin client certificate (throwaway clusters).
+     * "disabled": AKS-managed Entra integration with Azure RBAC for Kubernetes authorization, and no local accounts.
+     * "enabled": neither, and the user kubeconfig is a cluster-admin client certificate (throwaway clusters).
      */
-    readonly localAccounts?: LocalAccounts;
+    readonly localAccounts: LocalAccounts;
     /** Entra groups with cluster-admin rights; the deploying identity must be a member of one. Ignored when enabled. */
     readonly adminGroupObjectIds: readonly pulumi.Input<string>[];
     /** Azure Resource Manager endpoint (default the public cloud's); names a national cloud to kubelogin. */
     readonly armEndpoint?: string;
-    /** Refuse to delete or replace the cluster (`pulumi destroy` stops at it) until unprotected. Default false. */
-    readonly protect?: boolean;
+    /** Refuse to delete or replace the cluster (`pulumi destroy` stops at it) until unprotected. */
+    readonly protect: boolean;
     /** A network the stack created for the cluster (private mode); default: AKS's own, as before. */
     readonly network?: ManagedClusterNetwork;
 }
@@ -69,7 +69,7 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
 
     constructor(name: string, args: ManagedAksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-openai-wi:cluster:ManagedAksCluster", name, {}, opts);
-        const entraOnly = (args.localAccounts ?? "disabled") === "disabled";
+        const entraOnly = args.localAccounts === "disabled";
 
         this.cluster = new containerservice.ManagedCluster(
             `${name}-aks`,
@@ -131,7 +131,7 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
             {
                 parent: this,
                 // Losing the cluster is an outage (and a new cluster has a new issuer URL: every credential breaks).
-                protect: args.protect ?? false,
+                protect: args.protect,
                 ...(args.network ? { dependsOn: [...args.network.startAfter] } : {}),
                 // The autoscaler owns the node count after creation; AKS fills in the pool's version on patch upgrades.
                 ignoreChanges: ["agentPoolProfiles[0].count", "agentPoolProfiles[0].orchestratorVersion"],

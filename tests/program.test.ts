@@ -277,6 +277,8 @@ describe("a greenfield stack (managed cluster, managed account), as pulumi up ru
         assert.deepEqual(cluster.inputs.identity, { type: "SystemAssigned" });
         assert.equal(cluster.inputs.resourceName, "aks-store");
         assert.equal(cluster.inputs.kubernetesVersion, "1.33");
+        // Patch releases of the pinned minor version arrive on their own; a minor upgrade stays a config change.
+        assert.deepEqual(cluster.inputs.autoUpgradeProfile, { upgradeChannel: "patch" });
         assert.deepEqual(at(cluster.inputs, "agentPoolProfiles.0"), {
             name: "system",
             mode: "System",

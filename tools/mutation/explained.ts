@@ -252,4 +252,18 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         original: "{ parent: this }",
         reason: "Equivalent: an invoke has no URN, and its parent only picks its provider; the component's is the stack's default azure-native provider either way.",
     },
+    registeredOutputs("components/managedCluster.ts", "{ oidcIssuerUrl: this.oidcIssuerUrl, clusterIdentifier"),
+    {
+        file: "components/managedCluster.ts",
+        mutator: "ObjectLiteral",
+        original: "{ parent: this }",
+        reason: "Equivalent: an invoke has no URN, and its parent only picks its provider; the component's is the stack's default azure-native provider either way.",
+    },
+    {
+        file: "components/managedCluster.ts",
+        mutator: "StringLiteral",
+        original: '""',
+        replacement: '"Stryker was here!"',
+        reason: "Unreachable on Azure: AKS returns the issuer URL of every cluster created with the OIDC issuer on, which this one always is; the fallback only keeps the output a string.",
+    },
 ];

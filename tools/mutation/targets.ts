@@ -33,7 +33,7 @@ export const TARGET_RULES: readonly TargetRule[] = [
     },
     {
         prefix: "components/managedCluster",
-        tests: t("program", "environments", "lifecycle", "urns", "managedClusterAccess"),
+        tests: t("program", "environments", "lifecycle", "urns", "managedClusterAccess", "privateNetwork"),
     },
     { prefix: "components/entraKubeconfig", tests: t("managedClusterAccess", "kubeconfig") },
     { prefix: "components/azureCredential", tests: t("azureCredential") },
