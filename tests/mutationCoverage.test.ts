@@ -58,12 +58,16 @@ describe("the mutation coverage recorder", () => {
         assert.deepEqual(recorded, [{ 3: 1 }, { 4: 1 }]);
     });
 
-    it("gives code serialized by Pulumi (a dynamic provider) Stryker's namespace, with the active mutant", async () => {
+    it("gives code serialized by Pulumi (a dynamic provider) Stryker's namespace and counts, with the active mutant", async () => {
         // The serializer stores the instrumented code's namespace as `global.__stryker__`, which no module defines in
         // the process that runs the serialized text.
         const { stdout } = await run(
             process.execPath,
-            ["-e", "process.stdout.write(JSON.stringify(global.__stryker__ ?? null))"],
+            [
+                "-e",
+                "process.stdout.write(JSON.stringify({ ...global.__stryker__, " +
+                    "countsAreAGlobal: global.__strykerMutantCoverage__ === global.__stryker__.mutantCoverage }))",
+            ],
             {
                 env: {
                     PATH: process.env.PATH ?? "",
@@ -72,7 +76,12 @@ describe("the mutation coverage recorder", () => {
                 },
             },
         );
-        assert.deepEqual(JSON.parse(stdout), { activeMutant: "12" });
+        // The counts are a global's value too, so the serializer writes a reference to them, not a copy.
+        assert.deepEqual(JSON.parse(stdout), {
+            activeMutant: "12",
+            mutantCoverage: { static: {}, perTest: {} },
+            countsAreAGlobal: true,
+        });
     });
 
     it("changes nothing for a child when Stryker's variables are not set", async () => {

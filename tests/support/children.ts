@@ -74,8 +74,11 @@ export async function serializeDynamicProvider(args: {
     readonly outFile: string;
     readonly env: NodeJS.ProcessEnv;
 }): Promise<string> {
+    // Under `npm run mutation` the text depends on Stryker's instrumentation and preload too, which the key does not
+    // cover: serialize every time.
+    const cacheable = (globalThis as { __stryker__?: unknown }).__stryker__ === undefined;
     const cached = path.join(SERIALIZED_CACHE, `${serializationKey(args)}.js`);
-    if (existsSync(cached)) {
+    if (cacheable && existsSync(cached)) {
         copyFileSync(cached, args.outFile);
         return readFileSync(args.outFile, "utf8");
     }
@@ -93,6 +96,9 @@ export async function serializeDynamicProvider(args: {
     );
     if (result.code !== 0) {
         throw new Error(`serializing the dynamic provider failed (exit ${result.code}):\n${result.stderr}`);
+    }
+    if (!cacheable) {
+        return readFileSync(args.outFile, "utf8");
     }
     mkdirSync(SERIALIZED_CACHE, { recursive: true });
     // Written under a unique name, then renamed: two test processes may serialize at once.

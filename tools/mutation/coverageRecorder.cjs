@@ -23,10 +23,15 @@ const coverageDir = process.env[COVERAGE_DIR];
 // Pulumi's closure serializer stores the instrumented code's reference to Stryker's namespace as `global.__stryker__`
 // in a dynamic provider's serialized text. In the process that runs that text (tests/support/dynamicProviderHost.cjs)
 // no instrumented module defines it, so define it here, with the active mutant: the provider runs as in the program.
+// The counts the instrumented code keeps are captured too, by value unless they are a global's value: Pulumi's serializer
+// writes an object it finds among the globals as a reference to that global. So the counts are created here and also
+// made a global, and the serialized provider counts into the process that runs it, which writes them at exit.
 if (coverageDir !== undefined || process.env[ACTIVE_MUTANT] !== undefined) {
-    globalThis.__stryker__ ??= {};
+    const namespace = (globalThis.__stryker__ ??= {});
+    namespace.mutantCoverage ??= { static: {}, perTest: {} };
+    globalThis.__strykerMutantCoverage__ = namespace.mutantCoverage;
     if (process.env[ACTIVE_MUTANT] !== undefined) {
-        globalThis.__stryker__.activeMutant ??= process.env[ACTIVE_MUTANT];
+        namespace.activeMutant ??= process.env[ACTIVE_MUTANT];
     }
 }
 if (coverageDir) {
