@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -60,20 +60,13 @@ async function withUncompilableSurvivors(report: StrykerReport): Promise<Stryker
     }
 }
 
-async function mutateGroup(files: readonly string[], tests: readonly string[]): Promise<void> {
-    const base = ((await import(pathToFileURL(path.join(ROOT, "stryker.config.mjs")).href)) as { default: object })
-        .default;
-    for (const test of tests) {
-        if (!existsSync(path.join(ROOT, test))) {
-            throw new Error(
-                `tools/mutation/targets.ts lists ${test} for ${files.join(", ")}, but there is no such file`,
-            );
-        }
-    }
-    mkdirSync(path.join(REPORTS, "config"), { recursive: true });
-    const name = files.length === 1 ? slug(files[0]) : `group-of-${slug(files[0])}`;
-    const groupReport = path.join(REPORTS, "config", `${name}.report.json`);
-    const configFile = path.join(REPORTS, "config", `${name}.json`);
+async function runStryker(
+    files: readonly string[],
+    tests: readonly string[],
+    base: object,
+    configFile: string,
+    groupReport: string,
+): Promise<void> {
     writeFileSync(
         configFile,
         JSON.stringify(
@@ -87,7 +80,6 @@ async function mutateGroup(files: readonly string[], tests: readonly string[]): 
             2,
         ),
     );
-    const started = process.hrtime.bigint();
     // The package exports only its API, so its bin is found next to its package.json.
     const stryker = path.join(path.dirname(require.resolve("@stryker-mutator/core/package.json")), "bin", "stryker.js");
     const code = await new Promise<number | null>((resolve, reject) => {
@@ -101,8 +93,38 @@ async function mutateGroup(files: readonly string[], tests: readonly string[]): 
     if (code !== 0) {
         throw new Error(`Stryker failed on ${files.join(", ")} (exit ${code}); its log is above and in stryker.log`);
     }
+}
+
+/**
+ * Mutates `files` in one Stryker run against `tests`, or, with `reuse`, reads the group's last Stryker report again
+ * (after a change to the compile check or the explanations); then type-checks the survivors and keeps each file's
+ * report and run.
+ */
+async function mutateGroup(files: readonly string[], tests: readonly string[], reuse: boolean): Promise<void> {
+    const base = ((await import(pathToFileURL(path.join(ROOT, "stryker.config.mjs")).href)) as { default: object })
+        .default;
+    for (const test of tests) {
+        if (!existsSync(path.join(ROOT, test))) {
+            throw new Error(
+                `tools/mutation/targets.ts lists ${test} for ${files.join(", ")}, but there is no such file`,
+            );
+        }
+    }
+    mkdirSync(path.join(REPORTS, "config"), { recursive: true });
+    const name = files.length === 1 ? slug(files[0]) : `group-of-${slug(files[0])}`;
+    const groupReport = path.join(REPORTS, "config", `${name}.report.json`);
+    const configFile = path.join(REPORTS, "config", `${name}.json`);
+    let wallSeconds: number;
+    if (reuse && existsSync(groupReport) && existsSync(configFile)) {
+        // Stryker's run of this group is kept: its time is from writing its configuration to writing its report.
+        wallSeconds = (statSync(groupReport).mtimeMs - statSync(configFile).mtimeMs) / 1000;
+    } else {
+        const started = process.hrtime.bigint();
+        await runStryker(files, tests, base, configFile, groupReport);
+        wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    }
+    const finishedAt = statSync(groupReport).mtime.toISOString();
     const report = await withUncompilableSurvivors(JSON.parse(readFileSync(groupReport, "utf8")) as StrykerReport);
-    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     for (const file of files) {
         const entry = report.files[file];
         writeFileSync(
@@ -112,7 +134,7 @@ async function mutateGroup(files: readonly string[], tests: readonly string[]): 
         const run: Omit<FileRun, "report"> = {
             file,
             tests,
-            finishedAt: new Date().toISOString(),
+            finishedAt,
             wallSeconds,
             measuredWith: files.filter((other) => other !== file),
         };
@@ -153,7 +175,9 @@ async function writeFormatted(file: string, text: string): Promise<void> {
 async function main(argv: readonly string[]): Promise<void> {
     // --report-only: render the docs again from the kept results, e.g. after adding a reason to explained.ts.
     const reportOnly = argv.includes("--report-only");
-    const args = argv.filter((arg) => arg !== "--report-only");
+    // --reuse-reports: use each group's last Stryker report instead of running Stryker again.
+    const reuse = argv.includes("--reuse-reports");
+    const args = argv.filter((arg) => arg !== "--report-only" && arg !== "--reuse-reports");
     const all = mutatedFiles(ROOT);
     for (const file of args) {
         if (!all.includes(file)) {
@@ -170,7 +194,7 @@ async function main(argv: readonly string[]): Promise<void> {
     for (const [index, group] of groups.entries()) {
         console.log(`\n==> ${index + 1}/${groups.length} ${group.files.join(" ")}`);
         // One group failing (its dry run, say) leaves the other groups' results worth having: go on, fail at the end.
-        await mutateGroup(group.files, group.tests).catch((error: unknown) => {
+        await mutateGroup(group.files, group.tests, reuse).catch((error: unknown) => {
             failures.push(error instanceof Error ? error.message : String(error));
         });
     }
