@@ -21,7 +21,14 @@ const t = (...names: string[]) => names.map((name) => `tests/${name}.test.ts`);
  * Tests that load the policy pack's rules and judge fixtures and whole programs with them, and the one that pins what
  * the pack tells people (descriptions, remediation steps, levels).
  */
-const POLICY_TESTS = t("policyResources", "policyStack", "policyUnknowns", "policyText");
+const POLICY_TESTS = t(
+    "policyResources",
+    "policyStack",
+    "policyUnknowns",
+    "policyText",
+    "policyHelpers",
+    "policyGraph",
+);
 
 export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/aiService", tests: t("program", "urns", "rollout") },
