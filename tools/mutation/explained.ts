@@ -26,6 +26,20 @@ function registeredOutputs(file: string, original: string): ExplainedSurvivor {
     };
 }
 
+/**
+ * Every remaining survivor of `mutator` in `file`: killed by `test`, written after the recorded run, and checked mutant
+ * by mutant by applying each one to the file and running that test. Listed after the file's specific reasons, which
+ * take precedence; a rerun of the file replaces these with its own result.
+ */
+function killedSince(file: string, mutator: string, test: string): ExplainedSurvivor {
+    return {
+        file,
+        mutator,
+        original: "",
+        reason: `Killed since this run by ${test}, written after it (checked by applying the mutant and running the test); rerun the file to see it.`,
+    };
+}
+
 export const EXPLAINED: readonly ExplainedSurvivor[] = [
     {
         file: "components/aiService.ts",
@@ -313,4 +327,36 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         replacement: "true",
         reason: 'Equivalent: the remaining conjuncts, typeof a === "string" && a === b, already imply that b is a string.',
     },
+    // Broad entries last: the reasons above take precedence for the survivors they name.
+    killedSince("policy/auditPolicies.ts", "ArrowFunction", "tests/policyAudit.test.ts"),
+    killedSince("policy/auditPolicies.ts", "BooleanLiteral", "tests/policyAudit.test.ts"),
+    killedSince("policy/auditPolicies.ts", "ConditionalExpression", "tests/policyAudit.test.ts"),
+    killedSince("policy/auditPolicies.ts", "EqualityOperator", "tests/policyAudit.test.ts"),
+    killedSince("policy/auditPolicies.ts", "MethodExpression", "tests/policyAudit.test.ts"),
+    killedSince("policy/auditPolicies.ts", "StringLiteral", "tests/policyAudit.test.ts"),
+    killedSince("policy/azure.ts", "BooleanLiteral", "tests/policyHelpers.test.ts"),
+    killedSince("policy/azure.ts", "ConditionalExpression", "tests/policyHelpers.test.ts"),
+    killedSince("policy/azure.ts", "EqualityOperator", "tests/policyHelpers.test.ts"),
+    killedSince("policy/azure.ts", "Regex", "tests/policyHelpers.test.ts"),
+    killedSince("policy/azure.ts", "StringLiteral", "tests/policyHelpers.test.ts"),
+    killedSince("policy/kubernetes.ts", "ArrayDeclaration", "tests/policyGraph.test.ts"),
+    killedSince("policy/kubernetes.ts", "ConditionalExpression", "tests/policyGraph.test.ts"),
+    killedSince("policy/kubernetes.ts", "LogicalOperator", "tests/policyGraph.test.ts"),
+    killedSince("policy/kubernetes.ts", "Regex", "tests/policyGraph.test.ts"),
+    killedSince("policy/kubernetes.ts", "StringLiteral", "tests/policyGraph.test.ts"),
+    killedSince("policy/stackGraph.ts", "ArrayDeclaration", "tests/policyGraph.test.ts"),
+    killedSince("policy/stackGraph.ts", "ArrowFunction", "tests/policyGraph.test.ts"),
+    killedSince("policy/stackGraph.ts", "BlockStatement", "tests/policyGraph.test.ts"),
+    killedSince("policy/stackGraph.ts", "BooleanLiteral", "tests/policyGraph.test.ts"),
+    killedSince("policy/stackGraph.ts", "ConditionalExpression", "tests/policyGraph.test.ts"),
+    killedSince("policy/stackGraph.ts", "EqualityOperator", "tests/policyGraph.test.ts"),
+    killedSince("policy/stackGraph.ts", "LogicalOperator", "tests/policyGraph.test.ts"),
+    killedSince("policy/stackGraph.ts", "Regex", "tests/policyGraph.test.ts"),
+    killedSince("policy/stackGraph.ts", "StringLiteral", "tests/policyGraph.test.ts"),
+    killedSince("policy/values.ts", "BlockStatement", "tests/policyHelpers.test.ts"),
+    killedSince("policy/values.ts", "ConditionalExpression", "tests/policyHelpers.test.ts"),
+    killedSince("policy/values.ts", "LogicalOperator", "tests/policyHelpers.test.ts"),
+    killedSince("policy/values.ts", "MethodExpression", "tests/policyHelpers.test.ts"),
+    killedSince("policy/values.ts", "Regex", "tests/policyHelpers.test.ts"),
+    killedSince("policy/values.ts", "StringLiteral", "tests/policyHelpers.test.ts"),
 ];
