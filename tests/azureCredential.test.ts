@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { after, before, beforeEach, describe, test, type TestContext } from "node:test";
 
 import { decodeJwt } from "jose";
 
-import { azureSignInFromEnvironment } from "../components/azureCredential";
+import { azureSignInFromEnvironment, fetchGitHubOidcToken } from "../components/azureCredential";
 import { ActionsTokenStandin } from "./support/actionsTokenStandin";
 import { ArmStandin } from "./support/armStandin";
 import {
@@ -226,6 +228,33 @@ describe("where the credential comes from", () => {
                 "write`; do not set or clear them by hand in the workflow.",
         });
     });
+
+    test("the request token without the URL: the error names ACTIONS_ID_TOKEN_REQUEST_URL", () => {
+        assert.throws(() => azureSignInFromEnvironment({ ...github, ACTIONS_ID_TOKEN_REQUEST_URL: undefined }), {
+            message:
+                "GitHub Actions OIDC sign-in: ACTIONS_ID_TOKEN_REQUEST_URL is not set while the other " +
+                "ACTIONS_ID_TOKEN_REQUEST_* variable is. GitHub sets both for a job with `permissions: id-token: " +
+                "write`; do not set or clear them by hand in the workflow.",
+        });
+    });
+
+    test("in Actions with a federated token file and no token endpoint: DefaultAzureCredential (workload identity)", () => {
+        assert.deepEqual(
+            azureSignInFromEnvironment({
+                GITHUB_ACTIONS: "true",
+                AZURE_CLIENT_ID: CLIENT_ID,
+                AZURE_TENANT_ID: TEST_TENANT_ID,
+                AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
+            }),
+            { kind: "default-azure-credential" },
+        );
+    });
+
+    test("in Actions without an Azure client id or token endpoint: DefaultAzureCredential", () => {
+        assert.deepEqual(azureSignInFromEnvironment({ GITHUB_ACTIONS: "true", AZURE_TENANT_ID: TEST_TENANT_ID }), {
+            kind: "default-azure-credential",
+        });
+    });
 });
 
 for (const [credential, who] of [
@@ -309,6 +338,81 @@ describe("GitHub's token endpoint refusing", () => {
             step.error.message,
             /GitHub Actions OIDC sign-in: ACTIONS_ID_TOKEN_REQUEST_URL answered HTTP 401: \{"message":"Unauthorized: the request token is missing or invalid"\}\. Fix: the job needs `permissions: id-token: write`, and the request token is valid only while the job runs\./,
         );
+    });
+});
+
+/** A token endpoint on 127.0.0.1 (plain HTTP) answering every request with `status` and `body`; records the headers. */
+async function tokenEndpoint(
+    t: TestContext,
+    status: number,
+    body: string,
+): Promise<{ requestUrl: string; headers: IncomingHttpHeaders[] }> {
+    const headers: IncomingHttpHeaders[] = [];
+    const server = createServer((request, response) => {
+        headers.push(request.headers);
+        response.writeHead(status, { "content-type": "application/json" }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    return { requestUrl: `http://127.0.0.1:${port}/idtoken?api-version=2.0`, headers };
+}
+
+describe("fetching the GitHub OIDC token", () => {
+    /** 301 characters: one more than an error quotes. */
+    const LONG = `${"x".repeat(300)}!`;
+
+    test("asks for JSON with the job's request token", async (t) => {
+        const endpoint = await tokenEndpoint(t, 200, JSON.stringify({ value: "the-jwt" }));
+        assert.equal(await fetchGitHubOidcToken({ requestUrl: endpoint.requestUrl, requestToken: "rt" }), "the-jwt");
+        assert.deepEqual(
+            endpoint.headers.map((h) => [h.accept, h.authorization]),
+            [["application/json", "bearer rt"]],
+        );
+    });
+
+    test("the endpoint not reachable: the error names its origin and the connection failure", async () => {
+        // A port on 127.0.0.1 that was free a moment ago: nothing listens there.
+        const closed = await new Promise<number>((resolve) => {
+            const server = createServer();
+            server.listen(0, "127.0.0.1", () => {
+                const { port } = server.address() as AddressInfo;
+                server.close(() => resolve(port));
+            });
+        });
+        const url = `http://127.0.0.1:${closed}/idtoken?api-version=2.0`;
+        await assert.rejects(fetchGitHubOidcToken({ requestUrl: url, requestToken: "rt" }), {
+            message:
+                `GitHub Actions OIDC sign-in: requesting a token from ACTIONS_ID_TOKEN_REQUEST_URL ` +
+                `(http://127.0.0.1:${closed}) failed: fetch failed`,
+        });
+    });
+
+    test("an HTTP error with a long body: the error quotes its first 300 characters", async (t) => {
+        const endpoint = await tokenEndpoint(t, 403, LONG);
+        await assert.rejects(fetchGitHubOidcToken({ requestUrl: endpoint.requestUrl, requestToken: "rt" }), {
+            message:
+                `GitHub Actions OIDC sign-in: ACTIONS_ID_TOKEN_REQUEST_URL answered HTTP 403: ${"x".repeat(300)}. ` +
+                "Fix: the job needs `permissions: id-token: write`, and the request token is valid only while the job runs.",
+        });
+    });
+
+    test("an answer that is not JSON: the error says a token was expected and quotes 300 characters", async (t) => {
+        const endpoint = await tokenEndpoint(t, 200, LONG);
+        await assert.rejects(fetchGitHubOidcToken({ requestUrl: endpoint.requestUrl, requestToken: "rt" }), {
+            message:
+                'GitHub Actions OIDC sign-in: ACTIONS_ID_TOKEN_REQUEST_URL answered without a token ({"value": "<jwt>"} ' +
+                `expected): ${"x".repeat(300)}`,
+        });
+    });
+
+    test("an empty token: the error says a token was expected", async (t) => {
+        const endpoint = await tokenEndpoint(t, 200, '{"value":""}');
+        await assert.rejects(fetchGitHubOidcToken({ requestUrl: endpoint.requestUrl, requestToken: "rt" }), {
+            message:
+                'GitHub Actions OIDC sign-in: ACTIONS_ID_TOKEN_REQUEST_URL answered without a token ({"value": "<jwt>"} ' +
+                'expected): {"value":""}',
+        });
     });
 });
 
