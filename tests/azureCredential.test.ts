@@ -371,15 +371,14 @@ describe("fetching the GitHub OIDC token", () => {
         );
     });
 
-    test("the endpoint not reachable: the error names its origin and the connection failure", async () => {
-        // A port on 127.0.0.1 that was free a moment ago: nothing listens there.
-        const closed = await new Promise<number>((resolve) => {
-            const server = createServer();
-            server.listen(0, "127.0.0.1", () => {
-                const { port } = server.address() as AddressInfo;
-                server.close(() => resolve(port));
-            });
-        });
+    test("the endpoint drops the connection: the error names its origin and the connection failure", async (t) => {
+        // A server on 127.0.0.1 that closes every connection unanswered: a port nobody listens on could be taken by
+        // another process between choosing it and connecting.
+        const server = createServer();
+        server.on("connection", (socket) => socket.destroy());
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+        const closed = (server.address() as AddressInfo).port;
         const url = `http://127.0.0.1:${closed}/idtoken?api-version=2.0`;
         await assert.rejects(fetchGitHubOidcToken({ requestUrl: url, requestToken: "rt" }), {
             message:
