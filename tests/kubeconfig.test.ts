@@ -15,6 +15,9 @@ function execArgs(kubeconfig: string): string[] | undefined {
 
 const SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
 
+/** The args of a converted user whose mode keeps only `--server-id` from AKS's. */
+const serverIdOnly = (mode: string) => ["get-token", "--login", mode, "--server-id", SERVER_ID];
+
 /**
  * A user kubeconfig as AKS and kubectl write it (Go's YAML: sorted keys, sequences not indented, unlike the `yaml`
  * package's output), whose one user runs `command` with `args`; without `exec`, a local account's client certificate.
@@ -124,13 +127,7 @@ describe("kubeconfig", () => {
     });
 
     it("msi keeps the server id, its only flag from AKS", () => {
-        assert.deepEqual(execArgs(withNonInteractiveLogin(entraKubeconfig("c"), "msi")), [
-            "get-token",
-            "--login",
-            "msi",
-            "--server-id",
-            SERVER_ID,
-        ]);
+        assert.deepEqual(execArgs(withNonInteractiveLogin(entraKubeconfig("c"), "msi")), serverIdOnly("msi"));
     });
 
     it("replaces the interactive (browser) login too", () => {
@@ -138,24 +135,12 @@ describe("kubeconfig", () => {
             command: "kubelogin",
             args: ["get-token", "--server-id", SERVER_ID, "--login", "interactive"],
         });
-        assert.deepEqual(execArgs(withNonInteractiveLogin(text, "azurecli")), [
-            "get-token",
-            "--login",
-            "azurecli",
-            "--server-id",
-            SERVER_ID,
-        ]);
+        assert.deepEqual(execArgs(withNonInteractiveLogin(text, "azurecli")), serverIdOnly("azurecli"));
     });
 
     it("replaces a kubelogin user without --login: kubelogin's default login is devicecode", () => {
         const text = goStyleKubeconfig({ command: "kubelogin", args: ["get-token", "--server-id", SERVER_ID] });
-        assert.deepEqual(execArgs(withNonInteractiveLogin(text, "workloadidentity")), [
-            "get-token",
-            "--login",
-            "workloadidentity",
-            "--server-id",
-            SERVER_ID,
-        ]);
+        assert.deepEqual(execArgs(withNonInteractiveLogin(text, "workloadidentity")), serverIdOnly("workloadidentity"));
     });
 
     it("reads the --flag=value forms kubelogin accepts: --login=devicecode replaced, --server-id=<id> kept", () => {
@@ -163,13 +148,7 @@ describe("kubeconfig", () => {
             command: "kubelogin",
             args: ["get-token", `--server-id=${SERVER_ID}`, "--login=devicecode"],
         });
-        assert.deepEqual(execArgs(withNonInteractiveLogin(text, "azurecli")), [
-            "get-token",
-            "--login",
-            "azurecli",
-            "--server-id",
-            SERVER_ID,
-        ]);
+        assert.deepEqual(execArgs(withNonInteractiveLogin(text, "azurecli")), serverIdOnly("azurecli"));
     });
 
     it("reads the login mode from -l <mode> and --login=<mode>: devicecode replaced, azurecli left byte for byte", () => {
@@ -177,13 +156,7 @@ describe("kubeconfig", () => {
             command: "kubelogin",
             args: ["get-token", "--server-id", SERVER_ID, "-l", "devicecode"],
         });
-        assert.deepEqual(execArgs(withNonInteractiveLogin(shortDevicecode, "azurecli")), [
-            "get-token",
-            "--login",
-            "azurecli",
-            "--server-id",
-            SERVER_ID,
-        ]);
+        assert.deepEqual(execArgs(withNonInteractiveLogin(shortDevicecode, "azurecli")), serverIdOnly("azurecli"));
         for (const login of [["-l", "azurecli"], ["--login=azurecli"]]) {
             const text = goStyleKubeconfig({
                 command: "kubelogin",
