@@ -137,7 +137,7 @@ function serviceAccountAnnotationIsIdentityClientId(graph: StackGraph, report: S
 function identityHasRoleOnCalledAccount(graph: StackGraph, report: StackReport): void {
     for (const pod of graph.pods) {
         const subject = subjectOf(pod.pod.namespace, pod.serviceAccountName);
-        if (subject === undefined || pod.openAiEndpoints.length === 0) {
+        if (subject === undefined) {
             continue;
         }
         const identities = new Set(
@@ -228,7 +228,7 @@ function noBroadRoleForWorkloadIdentity(graph: StackGraph, report: StackReport):
                 `identity Kubernetes pods act as: any pod of that ServiceAccount could ${
                     role.startsWith("Cognitive Services")
                         ? "manage the account or list its keys"
-                        : "manage resources or access"
+                        : "manage resources or grant access"
                 }. Fix: grant only "Cognitive Services OpenAI User" on the one account the workload calls.`,
             assignment.node.urn,
         );

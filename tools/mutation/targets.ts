@@ -28,6 +28,7 @@ const POLICY_TESTS = t(
     "policyText",
     "policyHelpers",
     "policyGraph",
+    "policyStackMessages",
 );
 
 export const TARGET_RULES: readonly TargetRule[] = [
