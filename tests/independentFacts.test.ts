@@ -65,6 +65,20 @@ describe("the plan and the policy pack keep their own statement of the facts", (
         }
     });
 
+    it("the program (read by `npm run verify`), the plan and the pack name the same credential variables", () => {
+        // A name missing from one list is a key that check lets through onto a keyless pod.
+        const credentialVariables = [
+            "OPENAI_API_KEY",
+            "AZURE_OPENAI_API_KEY",
+            "AZURE_OPENAI_KEY",
+            "AZURE_CLIENT_SECRET",
+            "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+        ];
+        assert.deepEqual(componentConstants.CREDENTIAL_ENV_NAMES, credentialVariables);
+        assert.deepEqual(planFacts.CREDENTIAL_ENV_NAMES, credentialVariables);
+        assert.deepEqual(policyFacts.CREDENTIAL_ENV_NAMES, credentialVariables);
+    });
+
     it("with the true facts, the dev plan's access path is whole and no policy fails", async () => {
         assert.deepEqual(await planWithWrong("none"), { broken: [], failing: [], exitCode: 0 });
     });
