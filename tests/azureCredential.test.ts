@@ -42,6 +42,10 @@ const ARM_SCOPE = "https://management.azure.com/.default";
 /** Stated here, not imported: the audience Entra exchanges (docs: api://AzureADTokenExchange). */
 const EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 const CLUSTER = "myAKSCluster";
+/** An app registration with a client secret: what DefaultAzureCredential's EnvironmentCredential signs in with. */
+const SECRET_CLIENT_ID = mockGuid("secret-client");
+const SECRET_OBJECT_ID = mockGuid("secret-principal");
+const CLIENT_SECRET = "secret-client-password";
 
 let tls: TestTls;
 let clock: SimulatedClock;
@@ -81,6 +85,15 @@ before(async () => {
         assertionClock: () => clock.now(),
         afterTokenRequest: () => clock.advance(STEP),
         authenticate: async ({ tenantId, clientId, credential }) => {
+            if (credential.type === "client_secret") {
+                return clientId === SECRET_CLIENT_ID && credential.secret === CLIENT_SECRET
+                    ? { objectId: SECRET_OBJECT_ID, appId: SECRET_CLIENT_ID }
+                    : {
+                          status: 401,
+                          error: "invalid_client",
+                          error_description: "AADSTS7000215: Invalid client secret provided.",
+                      };
+            }
             const decision = await federated({
                 tenantId,
                 clientId,
@@ -412,6 +425,29 @@ describe("fetching the GitHub OIDC token", () => {
                 'GitHub Actions OIDC sign-in: ACTIONS_ID_TOKEN_REQUEST_URL answered without a token ({"value": "<jwt>"} ' +
                 'expected): {"value":""}',
         });
+    });
+});
+
+describe("outside GitHub Actions (DefaultAzureCredential)", () => {
+    test("a client secret in the environment signs in at AZURE_AUTHORITY_HOST without asking login.microsoftonline.com", async () => {
+        // Sovereign clouds and Azure Stack set AZURE_AUTHORITY_HOST; with instance discovery on, MSAL would first ask
+        // login.microsoftonline.com to vouch for that host, a connection the loopback guard reports (and a private
+        // cloud cannot make).
+        const first = entra.tokenRequests().length;
+        const env = trustingEnv(tls, {
+            AZURE_CLIENT_ID: SECRET_CLIENT_ID,
+            AZURE_TENANT_ID: TEST_TENANT_ID,
+            AZURE_CLIENT_SECRET: CLIENT_SECRET,
+            AZURE_AUTHORITY_HOST: entra.url,
+        });
+        assert.deepEqual(await run("project", "shared", 1, env), [{ ok: true }]);
+        assert.deepEqual(
+            entra
+                .tokenRequests()
+                .slice(first)
+                .map((request) => [request.status, request.form.client_id, request.form.scope]),
+            [[200, SECRET_CLIENT_ID, ARM_SCOPE]],
+        );
     });
 });
 

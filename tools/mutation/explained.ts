@@ -348,8 +348,10 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
     },
     // Broad entries last: the reasons above take precedence for the survivors they name.
     killedSince("components/azureCredential.ts", "ArrayDeclaration", "tests/azureCredential.test.ts"),
+    killedSince("components/azureCredential.ts", "BooleanLiteral", "tests/azureCredential.test.ts"),
     killedSince("components/azureCredential.ts", "ConditionalExpression", "tests/azureCredential.test.ts"),
     killedSince("components/azureCredential.ts", "MethodExpression", "tests/azureCredential.test.ts"),
+    killedSince("components/azureCredential.ts", "ObjectLiteral", "tests/azureCredential.test.ts"),
     killedSince("components/azureCredential.ts", "StringLiteral", "tests/azureCredential.test.ts"),
     killedSince("policy/auditPolicies.ts", "ArrowFunction", "tests/policyAudit.test.ts"),
     killedSince("policy/auditPolicies.ts", "BooleanLiteral", "tests/policyAudit.test.ts"),
