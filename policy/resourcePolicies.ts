@@ -142,7 +142,7 @@ function noPrivilegedRoleToServicePrincipal({ name, props }: ResourceView, repor
     if (role !== undefined && principalType === "ServicePrincipal") {
         report(
             `Role assignment ${name} grants "${role}" to a service principal. If that principal is a workload's ` +
-                `managed identity, it can do far more than call a model (manage resources or access, or list keys). ` +
+                `managed identity, it can do far more than call a model (manage resources or grant access, or list keys). ` +
                 `Fix: grant the narrowest data role, e.g. "Cognitive Services OpenAI User" on one account.`,
         );
     }
@@ -297,10 +297,8 @@ function everyContainerHasRequestsAndLimits(pod: PodTemplate, report: Report): v
         return;
     }
     for (const { label, container } of containers) {
+        // An unknown `resources` makes each of its records unknown too: skipped below.
         const resources = recordAt(container, "resources");
-        if (isUnknown(resources)) {
-            continue;
-        }
         const missing: string[] = [];
         for (const kind of ["requests", "limits"] as const) {
             const quantities = recordAt(resources, kind);
@@ -341,8 +339,9 @@ function workloadIdentityLabelIsOnPodTemplate(pod: PodTemplate, report: Report):
     if (onPods !== undefined) {
         return;
     }
+    // A Pod's own labels are its pod labels, checked above: only a workload's metadata can hold the label here.
     const onWorkload = isUnknown(pod.workloadLabels) ? undefined : pod.workloadLabels?.[label];
-    if (pod.kind !== "Pod" && onWorkload !== undefined && !isUnknown(onWorkload)) {
+    if (onWorkload !== undefined && !isUnknown(onWorkload)) {
         report(
             `${pod.label}: label ${label} is on the ${pod.kind}'s own metadata, not on its pod template; the webhook ` +
                 `only sees pods, so they get no token. Fix: move it to ${where}["${label}"] = "true".`,
@@ -361,8 +360,9 @@ function workloadIdentityPodNamesItsServiceAccount(pod: PodTemplate, report: Rep
     if (!usesWorkloadIdentity(pod)) {
         return;
     }
+    // Unknown (an unknown spec makes it unknown too) is not blank: not judged until it is known.
     const serviceAccountName = stringAt(pod.spec, "serviceAccountName");
-    if (isUnknown(pod.spec) || isUnknown(serviceAccountName) || !isBlank(serviceAccountName)) {
+    if (!isBlank(serviceAccountName)) {
         return;
     }
     const legacy = stringAt(pod.spec, "serviceAccount");
@@ -393,7 +393,7 @@ function guidAnnotation(annotation: string, what: string): ResourceRule {
         if (typeof value !== "string" || !GUID.test(value)) {
             const name = stringAt(props, "metadata", "name");
             report(
-                `ServiceAccount ${typeof name === "string" ? name : ""} has ${annotation} = ${show(value)}, not a ` +
+                `ServiceAccount ${typeof name === "string" ? name : "(name unknown)"} has ${annotation} = ${show(value)}, not a ` +
                     `GUID; the webhook copies it into the pods' ${what}, and the token exchange fails. Fix: set it ` +
                     `to the managed identity's ${what === "AZURE_CLIENT_ID" ? "clientId (not its principalId)" : "tenantId"}.`,
             );
@@ -416,8 +416,9 @@ function forOpenAiAccounts(rule: ResourceRule): ResourceRule {
 }
 
 function customSubdomainIsSet({ name, props }: ResourceView, report: Report): void {
+    // Unknown (also when all of `properties` is) is not blank.
     const subdomain = stringAt(props, "properties", "customSubDomainName");
-    if (isBlank(subdomain) && !isUnknown(at(props, "properties"))) {
+    if (isBlank(subdomain)) {
         report(
             `Azure OpenAI account ${name} has no customSubDomainName: Entra ID tokens are accepted only on a custom ` +
                 `subdomain endpoint ("Please provide a custom subdomain for token authentication, otherwise API key is ` +
@@ -428,7 +429,7 @@ function customSubdomainIsSet({ name, props }: ResourceView, report: Report): vo
 
 function localAuthIsDisabled({ name, props }: ResourceView, report: Report): void {
     const disableLocalAuth = at(props, "properties", "disableLocalAuth");
-    if (disableLocalAuth !== true && !isUnknown(disableLocalAuth) && !isUnknown(at(props, "properties"))) {
+    if (disableLocalAuth !== true && !isUnknown(disableLocalAuth)) {
         report(
             `Azure OpenAI account ${name} still accepts API keys (properties.disableLocalAuth is ${show(disableLocalAuth)}): ` +
                 `anyone holding a key bypasses Entra ID and its audit. Fix: set properties.disableLocalAuth = true ` +

@@ -347,6 +347,13 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         reason: "Equivalent: body is declared without a value and JSON.parse threw before assigning it, so it is undefined already.",
     },
     // Broad entries last: the reasons above take precedence for the survivors they name.
+    {
+        file: "policy/resourcePolicies.ts",
+        mutator: "Regex",
+        original: "/^https:\\/\\/[^/\\s]+/i",
+        replacement: "/^https:\\/\\/[^/\\s]/i",
+        reason: "Equivalent: the pattern has no end anchor and is only used with test(), so `[^/\\s]+` matches exactly when one `[^/\\s]` does.",
+    },
     killedSince("components/azureCredential.ts", "ArrayDeclaration", "tests/azureCredential.test.ts"),
     killedSince("components/azureCredential.ts", "BooleanLiteral", "tests/azureCredential.test.ts"),
     killedSince("components/azureCredential.ts", "ConditionalExpression", "tests/azureCredential.test.ts"),

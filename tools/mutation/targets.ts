@@ -28,6 +28,7 @@ const POLICY_TESTS = t(
     "policyText",
     "policyHelpers",
     "policyGraph",
+    "policyResourceMessages",
     "policyStackMessages",
 );
 
