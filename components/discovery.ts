@@ -40,14 +40,11 @@ export async function discoverExisting(settings: Settings, subscriptionId: strin
             : Promise.resolve(undefined),
     ]);
 
-    const failures = [clusterResult, openAiResult]
-        .filter((result): result is PromiseRejectedResult => result.status === "rejected")
-        .map((result) => (result.reason instanceof Error ? result.reason.message : String(result.reason)));
-    if (failures.length > 0) {
+    if (clusterResult.status === "rejected" || openAiResult.status === "rejected") {
+        const failures = [clusterResult, openAiResult]
+            .filter((result): result is PromiseRejectedResult => result.status === "rejected")
+            .map((result) => (result.reason instanceof Error ? result.reason.message : String(result.reason)));
         throw new pulumi.RunError(failures.join("\n\n"));
     }
-    return {
-        stackCluster: clusterResult.status === "fulfilled" ? (clusterResult.value ?? undefined) : undefined,
-        existingOpenAi: openAiResult.status === "fulfilled" ? openAiResult.value : undefined,
-    };
+    return { stackCluster: clusterResult.value ?? undefined, existingOpenAi: openAiResult.value };
 }

@@ -45,10 +45,37 @@ export function kubeloginEnvironment(armEndpoint: string): string | undefined {
     return KUBELOGIN_ENVIRONMENTS[host];
 }
 
+/**
+ * The yaml module, loaded on first use: a synchronous require keeps these functions (and the order the program
+ * registers resources in) as they were.
+ */
+function yaml(): typeof import("yaml") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("yaml") as typeof import("yaml");
+}
+
+/**
+ * Whether `text` is a kubeconfig document: YAML, or JSON (which is YAML, and which kubectl reads too), whose top level
+ * has a `clusters` list.
+ */
+export function isKubeconfigDocument(text: string): boolean {
+    let document: unknown;
+    try {
+        document = yaml().parse(text);
+    } catch {
+        return false;
+    }
+    return (
+        typeof document === "object" &&
+        document !== null &&
+        Array.isArray((document as { clusters?: unknown }).clusters)
+    );
+}
+
 /** Decodes the base64 kubeconfig AKS returns in `kubeconfigs[0].value`. */
 export function decodeKubeconfig(base64: string): string {
     const text = Buffer.from(base64, "base64").toString("utf8");
-    if (!/\bclusters\s*:/.test(text)) {
+    if (!isKubeconfigDocument(text)) {
         throw new Error(
             "The cluster returned a kubeconfig that is not a kubeconfig (no 'clusters' section) after base64 decoding.",
         );
@@ -66,9 +93,7 @@ export function decodeKubeconfig(base64: string): string {
  * creates) never needs it. See docs/benchmarks.md.
  */
 export function withNonInteractiveLogin(kubeconfig: string, mode: KubeloginMode, armEndpoint?: string): string {
-    // A synchronous require keeps this function (and the order the program registers resources in) as it was.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { parse, stringify } = require("yaml") as typeof import("yaml");
+    const { parse, stringify } = yaml();
     const document = parse(kubeconfig) as { users?: { user?: { exec?: { command?: string; args?: string[] } } }[] };
     let changed = false;
     for (const entry of document.users ?? []) {

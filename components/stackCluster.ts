@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { ClusterConnection } from "./clusterConnection";
 import type { KubeloginMode } from "./config";
-import { withNonInteractiveLogin } from "./kubeconfig";
+import { isKubeconfigDocument, withNonInteractiveLogin } from "./kubeconfig";
 
 export interface StackClusterArgs {
     /** Fully qualified name of the stack that owns the cluster: `<organization>/<project>/<stack>`. */
@@ -44,10 +44,11 @@ export async function readStackCluster(args: StackClusterArgs): Promise<ClusterC
     const kubeconfigValue = kubeconfig.value ?? kubeconfig.secretValue;
     if (kubeconfigValue === undefined) {
         problems.push(missingOutput(args, "kubeconfigOutput", args.kubeconfigOutput, "a kubeconfig (as a secret)"));
-    } else if (typeof kubeconfigValue !== "string" || !/\bclusters\s*:/.test(kubeconfigValue)) {
+    } else if (typeof kubeconfigValue !== "string" || !isKubeconfigDocument(kubeconfigValue)) {
         problems.push(
             `aks-openai-wi:cluster.kubeconfigOutput = "${args.kubeconfigOutput}": output of stack ${args.stackReference} is not ` +
-                `a kubeconfig document (no 'clusters' section). Fix: export the kubeconfig as YAML text from the producer stack.`,
+                `a kubeconfig document (no top-level 'clusters' list). Fix: export the kubeconfig document as text ` +
+                `(YAML or JSON) from the producer stack.`,
         );
     }
     if (problems.length > 0) {

@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { DEFAULTS } from "../components/config";
 import { openAiEndpointOf, publicAccessAdvice, readExistingOpenAiAccount } from "../components/existingOpenAiAccount";
 import { runProgram as runWithMocks } from "../tools/engine/runProgram";
+import { GREENFIELD_CONFIG } from "./support/configs";
 import { CloudMocks } from "./support/mocks";
 import {
     at,
@@ -492,6 +493,20 @@ describe("an existing cluster", () => {
     });
 });
 
+describe("a stack that creates its cluster and its account", () => {
+    it("reads no existing resource and no stack reference", async () => {
+        const run = await runProgram({ config: GREENFIELD_CONFIG, stack: "green", world: seedWorld() });
+        assert.deepEqual(
+            run.resources.filter((resource) => resource.type === "pulumi:pulumi:StackReference"),
+            [],
+        );
+        assert.equal(
+            single(run.resources, "azure-native:containerservice:ManagedCluster").inputs.resourceName,
+            "aks-store",
+        );
+    });
+});
+
 describe("a cluster owned by another stack (cluster.mode stack)", () => {
     it("federates with the producer's issuer URL and reaches the cluster with the producer's kubeconfig", async () => {
         const run = await runProgram({ config: STACK_MODE_CONFIG, stack: "dev", world: worldWithPlatformStack() });
@@ -588,11 +603,31 @@ describe("a cluster owned by another stack (cluster.mode stack)", () => {
             assert.equal(
                 error.message,
                 'aks-openai-wi:cluster.kubeconfigOutput = "kubeconfig": output of stack contoso/aks-platform/dev is not ' +
-                    "a kubeconfig document (no 'clusters' section). Fix: export the kubeconfig as YAML text from the " +
-                    "producer stack.",
+                    "a kubeconfig document (no top-level 'clusters' list). Fix: export the kubeconfig document as text " +
+                    "(YAML or JSON) from the producer stack.",
             );
             assertNothingCreated(error);
         }
+    });
+
+    it("accepts a kubeconfig the producer exported as JSON (kubectl reads it), and passes it on unchanged", async () => {
+        const json = JSON.stringify(parse(certificateKubeconfig("platform-aks")));
+        const world = worldWithPlatformStack({ oidcIssuerUrl: PLATFORM_ISSUER_URL, kubeconfig: json });
+        const run = await runProgram({ config: STACK_MODE_CONFIG, stack: "dev", world });
+        assert.equal(single(run.resources, "pulumi:providers:kubernetes").inputs.kubeconfig, json);
+    });
+
+    it("refuses a kubeconfig output that only mentions a clusters key", async () => {
+        const kubeconfig = "# export the platform's clusters: see the README\n";
+        const error = await failure(
+            STACK_MODE_CONFIG,
+            worldWithPlatformStack({ oidcIssuerUrl: PLATFORM_ISSUER_URL, kubeconfig }),
+        );
+        assert.match(
+            error.message,
+            /^aks-openai-wi:cluster\.kubeconfigOutput = "kubeconfig": output of stack .* is not a kubeconfig document/,
+        );
+        assertNothingCreated(error);
     });
 
     it("accepts a producer that exports the issuer URL as a secret as well as the kubeconfig", async () => {

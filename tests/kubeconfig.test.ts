@@ -3,7 +3,12 @@ import { describe, it } from "node:test";
 
 import { parse } from "yaml";
 
-import { decodeKubeconfig, kubeloginEnvironment, withNonInteractiveLogin } from "../components/kubeconfig";
+import {
+    decodeKubeconfig,
+    isKubeconfigDocument,
+    kubeloginEnvironment,
+    withNonInteractiveLogin,
+} from "../components/kubeconfig";
 import { firstUserKubeconfig } from "../components/userKubeconfig";
 import { certificateKubeconfig, entraKubeconfig, TEST_TENANT_ID } from "./support/world";
 
@@ -269,5 +274,28 @@ describe("the user kubeconfig AKS returns", () => {
             () => firstUserKubeconfig([], "azurecli"),
             /^Error: The cluster returned no user kubeconfig; check that you may list its user credentials \(az aks get-credentials\)\.$/,
         );
+    });
+});
+
+describe("isKubeconfigDocument", () => {
+    it("accepts YAML and JSON (kubectl reads both) whose top level has a clusters list", () => {
+        assert.equal(isKubeconfigDocument(entraKubeconfig("myAKSCluster")), true);
+        assert.equal(isKubeconfigDocument(JSON.stringify(parse(entraKubeconfig("myAKSCluster")))), true);
+        assert.equal(isKubeconfigDocument('{"apiVersion":"v1","clusters":[]}'), true);
+    });
+
+    it("refuses text that only mentions clusters, a clusters key that is not a list or not at the top, and bad YAML", () => {
+        for (const text of [
+            "clusters: see the producer stack",
+            "clusters: {}",
+            "clusters:",
+            "config:\n  clusters: []\n",
+            "- clusters: []\n",
+            '"clusters: []"',
+            "clusters: [\n",
+            "",
+        ]) {
+            assert.equal(isKubeconfigDocument(text), false, text);
+        }
     });
 });
