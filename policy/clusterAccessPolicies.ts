@@ -35,10 +35,8 @@ export function clusterAccessProblems(name: string, props: Readonly<Record<strin
                 `(config cluster.localAccounts: disabled).`,
         );
     }
+    // An unknown aadProfile makes each of its fields unknown: neither is judged.
     const profile = at(props, "aadProfile");
-    if (isUnknown(profile)) {
-        return problems;
-    }
     const managed = at(profile, "managed");
     const azureRbac = at(profile, "enableAzureRBAC");
     if (managed !== true && !isUnknown(managed)) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { isProductionStackName, stackOfUrn } from "../policy/clusterAccessPolicies";
 import { evaluatePolicies } from "../tools/engine/policyHarness";
 import { withBootstrapOutputs } from "./support/configs";
 import { recorded, UNKNOWN, violationsOf, withInput } from "./support/policyFixtures";
@@ -95,6 +96,27 @@ describe("aks-entra-only-access", () => {
     it("does not judge what a preview does not know yet", async () => {
         const unknown = cluster("prod", { aadProfile: UNKNOWN, disableLocalAccounts: UNKNOWN });
         assert.deepEqual(await violationsOf([unknown], MANDATORY), []);
+    });
+});
+
+describe("the stack a URN names", () => {
+    it("is the segment after urn:pulumi: at the start of the URN, and nothing for anything else", () => {
+        assert.equal(
+            stackOfUrn("urn:pulumi:store-prod::aks-openai-wi::azure-native:containerservice:ManagedCluster::aks"),
+            "store-prod",
+        );
+        assert.equal(
+            stackOfUrn("xurn:pulumi:prod::aks-openai-wi::azure-native:containerservice:ManagedCluster::aks"),
+            undefined,
+        );
+        assert.equal(stackOfUrn("aks"), undefined);
+        assert.equal(isProductionStackName(undefined), false);
+    });
+
+    it("judges a resource whose URN names no stack as not production: the advisory policy, not the mandatory one", async () => {
+        const keeps = { ...withInput(cluster("dev"), "disableLocalAccounts", false), urn: "aks" };
+        assert.deepEqual(await violationsOf([keeps], ADVISORY), [LOCAL_ACCOUNTS]);
+        assert.deepEqual(await violationsOf([keeps], MANDATORY), []);
     });
 });
 
