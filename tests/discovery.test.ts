@@ -75,6 +75,7 @@ const STACK_MODE_CONFIG = {
 
 const GET_ACCOUNT = "azure-native:cognitiveservices:getAccount";
 const GET_DEPLOYMENT = "azure-native:cognitiveservices:getDeployment";
+const GET_CLUSTER = "azure-native:containerservice:getManagedCluster";
 const ACCOUNT_ID = `/subscriptions/${TEST_SUBSCRIPTION_ID}/resourceGroups/${SEED_RESOURCE_GROUP}/providers/Microsoft.CognitiveServices/accounts/myOpenAI`;
 const REGIONAL = "https://eastus.api.cognitive.microsoft.com/";
 
@@ -86,6 +87,10 @@ interface AccountAnswers {
     readonly accountError?: string;
     /** getDeployment fails with this message, whether or not the deployment exists. */
     readonly deploymentError?: string;
+    /** getManagedCluster fails with this message. */
+    readonly clusterError?: string;
+    /** Merged over what getManagedCluster returns; an undefined value removes the field. */
+    readonly cluster?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -107,7 +112,9 @@ class AccountMocks extends CloudMocks {
                 ? this.answers.accountError
                 : args.token === GET_DEPLOYMENT
                   ? this.answers.deploymentError
-                  : undefined;
+                  : args.token === GET_CLUSTER
+                    ? this.answers.clusterError
+                    : undefined;
         if (error !== undefined) {
             this.calls.push(args);
             throw Object.assign(new Error(error), { details: error });
@@ -117,6 +124,9 @@ class AccountMocks extends CloudMocks {
             result = super.call(args);
         } catch (thrown) {
             throw Object.assign(thrown as Error, { details: (thrown as Error).message });
+        }
+        if (args.token === GET_CLUSTER) {
+            return { ...result, ...this.answers.cluster };
         }
         if (args.token !== GET_ACCOUNT) {
             return result;
@@ -463,6 +473,48 @@ describe("an existing cluster", () => {
         );
         assert.match(error.message, /Fix: check the name and resource group \(az aks list -o table\)/);
         assertNothingCreated(error);
+    });
+
+    it("that cannot be read quotes only the first line of Azure's error, in full", async () => {
+        const error = await existingFailure(devConfig(), {
+            clusterError: "AuthorizationFailed: no read access\nCode: AuthorizationFailed\nRequest id: 1234",
+        });
+        assert.equal(
+            error.message,
+            'aks-openai-wi:cluster.name = "myAKSCluster": could not read this AKS cluster in resource group ' +
+                '"myResourceGroup" (AuthorizationFailed: no read access). Fix: check the name and resource group ' +
+                '(az aks list -o table), or set cluster.mode to "managed" to create one.',
+        );
+    });
+
+    it("created before the OIDC issuer existed (no oidcIssuerProfile at all) is warned about, not a crash", async () => {
+        const { warnings } = await withWarnings(() =>
+            runExisting(devConfig(), { cluster: { oidcIssuerProfile: undefined } }),
+        );
+        assert.deepEqual(
+            warnings.filter((warning) => warning.startsWith("AKS cluster myAKSCluster has no OIDC issuer")),
+            [
+                "AKS cluster myAKSCluster has no OIDC issuer yet; this update turns it on (it cannot be turned off again). " +
+                    "AKS restarts the API server and changes the service-account token issuer: restart existing pods afterwards.",
+            ],
+        );
+    });
+
+    it("with its OIDC issuer on and Entra-only sign-in gets no warning from discovery", async () => {
+        const { warnings } = await withWarnings(() =>
+            runExisting(devConfig(), {
+                cluster: {
+                    oidcIssuerProfile: {
+                        enabled: true,
+                        issuerURL: seedWorld().clusters["myResourceGroup/myAKSCluster"].issuerUrl,
+                    },
+                    disableLocalAccounts: true,
+                    aadProfile: { managed: true, enableAzureRBAC: true },
+                },
+            }),
+        );
+        const fromDiscovery = warnings.filter((warning) => !warning.startsWith("Azure OpenAI account"));
+        assert.deepEqual(fromDiscovery, []);
     });
 
     it("and a missing account are reported together", async () => {
