@@ -145,19 +145,15 @@ export class ManagedAksCluster extends pulumi.ComponentResource implements Clust
         );
         const userConfig = userKubeconfig(credentials, args.kubeloginMode, args.armEndpoint);
         // An Entra-only cluster refuses anything but an Entra token: the kubeconfig always signs in through kubelogin,
-        // in the tenant of the cluster's own Entra profile. Reading that profile also ties the Kubernetes provider to
-        // the cluster that carries the admin group, in preview too (where the credentials read is skipped).
+        // in the tenant the cluster's Entra profile is created with (args.tenantId). Reading that profile ties the
+        // Kubernetes provider to the cluster that carries the admin group, in preview too (where the credentials read
+        // is skipped).
         this.kubeconfig = entraOnly
             ? pulumi.secret(
                   pulumi
                       .all([userConfig, this.cluster.aadProfile, args.tenantId])
-                      .apply(([text, profile, tenantId]) =>
-                          entraExecKubeconfig(
-                              text,
-                              args.kubeloginMode,
-                              profile?.tenantID ?? tenantId,
-                              args.armEndpoint,
-                          ),
+                      .apply(([text, _entraProfile, tenantId]) =>
+                          entraExecKubeconfig(text, args.kubeloginMode, tenantId, args.armEndpoint),
                       ),
               )
             : userConfig;

@@ -275,6 +275,19 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
     },
     {
         file: "components/managedCluster.ts",
+        mutator: "OptionalChaining",
+        original: "profile?.issuerURL",
+        reason: "Unreachable on Azure: AKS returns oidcIssuerProfile for every cluster created with the OIDC issuer on, which this one always is.",
+    },
+    {
+        file: "components/managedCluster.ts",
+        mutator: "StringLiteral",
+        original: '"exec"',
+        replacement: '""',
+        reason: "Equivalent for the kubeconfig the provider gets: only an Entra-only cluster has Entra users, and entraExecKubeconfig replaces any user that does not run kubelogin (the legacy azure auth provider AKS returns without format=exec included) with the kubelogin user AKS issues; asking for exec keeps the read itself honest.",
+    },
+    {
+        file: "components/managedCluster.ts",
         mutator: "StringLiteral",
         original: '""',
         replacement: '"Stryker was here!"',
