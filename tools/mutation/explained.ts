@@ -275,6 +275,18 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
     },
     {
         file: "components/managedCluster.ts",
+        mutator: "LogicalOperator",
+        original: "profile?.tenantID ?? tenantId",
+        reason: "Code removed since this run: the tenant is args.tenantId, which the cluster's Entra profile is created with, so the fallback could never differ.",
+    },
+    {
+        file: "components/managedCluster.ts",
+        mutator: "OptionalChaining",
+        original: "profile?.tenantID",
+        reason: "Code removed since this run: the tenant is args.tenantId, which the cluster's Entra profile is created with, so the fallback could never differ.",
+    },
+    {
+        file: "components/managedCluster.ts",
         mutator: "OptionalChaining",
         original: "profile?.issuerURL",
         reason: "Unreachable on Azure: AKS returns oidcIssuerProfile for every cluster created with the OIDC issuer on, which this one always is.",
