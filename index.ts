@@ -13,12 +13,7 @@ import { managedClusterId } from "./components/naming";
 import { ManagedOpenAiAccount } from "./components/managedOpenAiAccount";
 import { auditDiagnosticSettingName, OpenAiAuditLog } from "./components/openAiAuditLog";
 import type { OpenAiTarget } from "./components/openAiTarget";
-import {
-    accountNetworkFor,
-    privateEndpointFor,
-    stackNetworkFor,
-    type StackNetwork,
-} from "./components/privateNetworking";
+import { privateEndpointFor, stackNetworkFor, type StackNetwork } from "./components/privateNetworking";
 import { SmokeTest } from "./components/smokeTest";
 import { WorkloadIdentity } from "./components/workloadIdentity";
 
@@ -230,6 +225,6 @@ function openAiFor(settings: Settings, existing: Discovery): OpenAiTarget {
         model: openai.model,
         sku: openai.sku,
         protect: settings.protect,
-        network: accountNetworkFor(settings),
+        network: settings.network,
     });
 }

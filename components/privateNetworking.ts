@@ -2,7 +2,6 @@ import { ClusterControlPlaneIdentity } from "./clusterControlPlaneIdentity";
 import { ClusterNetwork } from "./clusterNetwork";
 import type { Settings } from "./config";
 import type { ManagedClusterNetwork } from "./managedCluster";
-import type { AccountNetworkAccess } from "./managedOpenAiAccount";
 import { OpenAiPrivateEndpoint } from "./openAiPrivateEndpoint";
 import type { OpenAiTarget } from "./openAiTarget";
 
@@ -55,11 +54,6 @@ export function stackNetworkFor(settings: Settings, subscriptionId: string): Sta
             startAfter: [controlPlane.subnetRole],
         },
     };
-}
-
-/** What a managed account is told about its network access. */
-export function accountNetworkFor(settings: Settings): AccountNetworkAccess {
-    return settings.network.access === "private" ? { access: "private" } : settings.network;
 }
 
 /**

@@ -229,7 +229,7 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         mutator: "ConditionalExpression",
         original: 'settings.network.access === "private"',
         replacement: "false",
-        reason: 'Equivalent: in private mode the account reads only `access` of what it is given (accountNetworkProperties), so the full network settings and `{ access: "private" }` make the same account.',
+        reason: "Code removed since this run (accountNetworkFor): in private mode the account reads only `access` of what it is given (accountNetworkProperties), so index.ts now passes settings.network as it is.",
     },
     {
         file: "components/privateNetworking.ts",
