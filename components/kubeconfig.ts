@@ -59,17 +59,9 @@ function yaml(): typeof import("yaml") {
  * has a `clusters` list.
  */
 export function isKubeconfigDocument(text: string): boolean {
-    let document: unknown;
-    try {
-        document = yaml().parse(text);
-    } catch {
-        return false;
-    }
-    return (
-        typeof document === "object" &&
-        document !== null &&
-        Array.isArray((document as { clusters?: unknown }).clusters)
-    );
+    const document = yaml().parseDocument(text);
+    // A document with errors (an unclosed list, a duplicate key) is refused even where the parser could read on.
+    return document.errors.length === 0 && Array.isArray((document.toJS() as { clusters?: unknown } | null)?.clusters);
 }
 
 /** Decodes the base64 kubeconfig AKS returns in `kubeconfigs[0].value`. */

@@ -293,6 +293,8 @@ describe("isKubeconfigDocument", () => {
             "- clusters: []\n",
             '"clusters: []"',
             "clusters: [\n",
+            "clusters: []\nclusters: []\n",
+            '{"clusters": [}',
             "",
         ]) {
             assert.equal(isKubeconfigDocument(text), false, text);
