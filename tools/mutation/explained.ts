@@ -392,6 +392,13 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         original: "",
         reason: 'Killed since this run by tests/independentFacts.test.ts, "the program (read by `npm run verify`), the plan and the pack name the same credential variables" (checked by applying each mutant and running the test); rerun the file to see it.',
     },
+    {
+        file: "components/stackCluster.ts",
+        mutator: "ConditionalExpression",
+        original: 'typeof kubeconfigValue !== "string"',
+        replacement: "false",
+        reason: 'Killed since this run by tests/discovery.test.ts, "refuses a kubeconfig output that is not a kubeconfig document": isKubeconfigDocument now parses outside a try, so a non-string output throws instead of reading as "not a document" (checked by applying the mutant and running the test).',
+    },
     killedSince("components/azureCredential.ts", "ArrayDeclaration", "tests/azureCredential.test.ts"),
     killedSince("components/azureCredential.ts", "BooleanLiteral", "tests/azureCredential.test.ts"),
     killedSince("components/azureCredential.ts", "ConditionalExpression", "tests/azureCredential.test.ts"),
