@@ -40,12 +40,18 @@ export interface ClusterFeatureState extends ClusterFeatureInputs {
 /** Inputs that identify the cluster; changing one points the resource at another cluster. */
 const IDENTITY_KEYS = ["subscriptionId", "resourceGroupName", "clusterName"] as const;
 
-/** Reads the cluster's current feature state; undefined when the cluster does not exist. */
-export async function readClusterFeatures(inputs: ClusterFeatureInputs): Promise<ClusterFeatureState | undefined> {
+/**
+ * Reads the cluster's current feature state, keeping `enabledByStack` (what the state recorded: a read cannot tell who
+ * turned a feature on); undefined when the cluster does not exist.
+ */
+async function readClusterFeatures(
+    inputs: ClusterFeatureInputs,
+    enabledByStack: boolean,
+): Promise<ClusterFeatureState | undefined> {
     const client = await armClient(inputs);
     try {
         const cluster = await client.managedClusters.get(inputs.resourceGroupName, inputs.clusterName);
-        return stateOf(inputs, cluster, false);
+        return stateOf(inputs, cluster, enabledByStack);
     } catch (error) {
         if (statusOf(error) === 404) {
             return undefined;
@@ -55,7 +61,7 @@ export async function readClusterFeatures(inputs: ClusterFeatureInputs): Promise
 }
 
 /** Turns on the OIDC issuer and workload identity if either is off; never touches any other field. */
-export async function enableClusterFeatures(inputs: ClusterFeatureInputs): Promise<ClusterFeatureState> {
+async function enableClusterFeatures(inputs: ClusterFeatureInputs): Promise<ClusterFeatureState> {
     const client = await armClient(inputs);
     let cluster: ManagedCluster;
     try {
@@ -105,12 +111,12 @@ export const clusterFeaturesProvider: dynamic.ResourceProvider<ClusterFeatureInp
         if (props === undefined) {
             return { id, props };
         }
-        const current = await readClusterFeatures(props);
+        const current = await readClusterFeatures(props, props.enabledByStack);
         if (current === undefined) {
             // The cluster is gone: report the resource as deleted so a refresh drops it from the state.
             return {};
         }
-        return { id, props: { ...current, enabledByStack: props.enabledByStack } };
+        return { id, props: current };
     },
 
     async diff(_id, olds, news) {

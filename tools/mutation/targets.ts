@@ -35,7 +35,10 @@ const POLICY_TESTS = t(
 export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/aiService", tests: t("program", "urns", "rollout") },
     { prefix: "components/workloadIdentity", tests: t("program", "urns", "workloadIdentity", "lifecycle") },
-    { prefix: "components/aksWorkloadIdentity", tests: t("clusterFeatures", "program", "lifecycle") },
+    {
+        prefix: "components/aksWorkloadIdentity",
+        tests: t("clusterFeatures", "clusterFeaturesProvider", "program", "lifecycle"),
+    },
     {
         prefix: "components/existingCluster",
         tests: t("clusterFeatures", "program", "preview", "existingClusterAccess", "discovery"),
