@@ -1,26 +1,21 @@
 import assert from "node:assert/strict";
-import * as path from "node:path";
-import { after, before, describe, test, type TestContext } from "node:test";
+import { describe, test } from "node:test";
 
+import { ArmStandin, armErrors, writableView, type ArmResource, type JsonObject } from "./support/armStandin";
+import type { ProviderRun } from "./support/children";
 import {
-    ArmStandin,
-    armErrors,
-    writableView,
-    type ArmResource,
-    type ClusterSeed,
-    type JsonObject,
-} from "./support/armStandin";
+    CLIENT_ID,
+    CLUSTER,
+    CLUSTER_API,
+    clusterFeaturesHarness,
+    errorOf,
+    inputsAt,
+    ISSUER_URL,
+    requestLines,
+    stateFor,
+    WHERE,
+} from "./support/clusterFeaturesHarness";
 import {
-    runDynamicProvider,
-    serializeDynamicProvider,
-    type ProviderCall,
-    type ProviderRun,
-    type ProviderSource,
-} from "./support/children";
-import { clientSecrets, EntraStandin } from "./support/entraStandin";
-import { createTestTls, trustingEnv, type TestTls } from "./support/tls";
-import {
-    aksIssuerUrl,
     mockGuid,
     SEED_RESOURCE_GROUP,
     TEST_DEPLOYER_OBJECT_ID,
@@ -32,105 +27,11 @@ import {
  * The existing-cluster update (components/aksWorkloadIdentityProvider.ts) as Pulumi runs it: the provider serialized
  * by `pulumi.dynamic.Resource` from ts-node's output, rebuilt in a process of its own (Pulumi's dynamic provider host),
  * signing in with the real @azure/identity (EnvironmentCredential, a client secret) at the Entra stand-in and calling
- * the ARM stand-in through the real @azure/arm-containerservice client.
+ * the ARM stand-in through the real @azure/arm-containerservice client (tests/support/clusterFeaturesHarness.ts).
  */
 
-const CLUSTER = "myAKSCluster";
-const CLIENT_ID = mockGuid("deployer-client");
-const CLIENT_SECRET = "deployer-client-secret";
-const ISSUER_URL = aksIssuerUrl("eastus", CLUSTER, TEST_TENANT_ID);
-const WHERE = `AKS cluster "${CLUSTER}" in resource group "${SEED_RESOURCE_GROUP}" (subscription ${TEST_SUBSCRIPTION_ID})`;
-
-let tls: TestTls;
-let entra: EntraStandin;
-let serialized: ProviderSource;
-let serializedText: string;
-
-before(async () => {
-    tls = createTestTls();
-    entra = await EntraStandin.start({
-        tls,
-        tenantId: TEST_TENANT_ID,
-        authenticate: clientSecrets({ [CLIENT_ID]: { secret: CLIENT_SECRET, objectId: TEST_DEPLOYER_OBJECT_ID } }),
-    });
-    const outFile = path.join(tls.dir, "provider.js");
-    serializedText = await serializeDynamicProvider({
-        resourceFile: "components/aksWorkloadIdentityFeatures.ts",
-        className: "AksWorkloadIdentityFeatures",
-        resourceArgs: {
-            subscriptionId: TEST_SUBSCRIPTION_ID,
-            resourceGroupName: SEED_RESOURCE_GROUP,
-            clusterName: CLUSTER,
-            armEndpoint: "https://management.azure.com/",
-        },
-        outFile,
-        env: providerEnv(),
-    });
-    serialized = { serializedFile: outFile };
-});
-
-after(() => entra.close());
-
-/** What `pulumi up` hands the provider process: the deployer's service principal in EnvironmentCredential's variables. */
-function providerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return trustingEnv(tls, {
-        AZURE_TENANT_ID: TEST_TENANT_ID,
-        AZURE_CLIENT_ID: CLIENT_ID,
-        AZURE_CLIENT_SECRET: CLIENT_SECRET,
-        AZURE_AUTHORITY_HOST: entra.url,
-        ...extra,
-    });
-}
-
-/** A fresh ARM stand-in for one test, holding the quickstart's cluster (both features off unless `seed` says so). */
-async function armWith(t: TestContext, seed: Partial<ClusterSeed> | null = {}): Promise<ArmStandin> {
-    const arm = await ArmStandin.start({ tls, entra });
-    t.after(() => arm.close());
-    if (seed !== null) {
-        arm.seedCluster({
-            resourceGroupName: SEED_RESOURCE_GROUP,
-            name: CLUSTER,
-            oidcIssuerEnabled: false,
-            workloadIdentityEnabled: false,
-            ...seed,
-        });
-    }
-    return arm;
-}
-
-function inputsFor(arm: ArmStandin) {
-    return {
-        subscriptionId: TEST_SUBSCRIPTION_ID,
-        resourceGroupName: SEED_RESOURCE_GROUP,
-        clusterName: CLUSTER,
-        armEndpoint: arm.url,
-    };
-}
-
-function stateFor(arm: ArmStandin, overrides: Record<string, unknown> = {}) {
-    return {
-        ...inputsFor(arm),
-        clusterId: arm.clusterId(SEED_RESOURCE_GROUP, CLUSTER),
-        location: "eastus",
-        issuerUrl: ISSUER_URL,
-        oidcIssuerEnabled: true,
-        workloadIdentityEnabled: true,
-        enabledByStack: true,
-        ...overrides,
-    };
-}
-
-function runProvider(
-    calls: readonly ProviderCall[],
-    options: { env?: NodeJS.ProcessEnv; source?: ProviderSource } = {},
-): Promise<ProviderRun> {
-    return runDynamicProvider({
-        source: options.source ?? serialized,
-        calls,
-        env: options.env ?? providerEnv(),
-        dir: tls.dir,
-    });
-}
+const harness = clusterFeaturesHarness();
+const { armWith, providerEnv, runProvider } = harness;
 
 /** The value of the run's only call, which must have succeeded. */
 function valueOf(run: ProviderRun): unknown {
@@ -140,39 +41,21 @@ function valueOf(run: ProviderRun): unknown {
     return result.value;
 }
 
-/** The error message of the run's only call, which must have failed. */
-function errorOf(run: ProviderRun): string {
-    assert.equal(run.results.length, 1);
-    const [result] = run.results;
-    assert.ok(!result.ok, `the call succeeded: ${JSON.stringify(result.ok ? result.value : undefined)}`);
-    return result.error.message;
-}
-
-/** The ARM requests as `METHOD path?query -> status`, operation ids replaced by `{op}`. */
-function requestLines(arm: ArmStandin): string[] {
-    return arm.requests.map(
-        (request) =>
-            `${request.method} ${request.path.replace(/\/operations\/[0-9a-f-]{36}$/, "/operations/{op}")}?` +
-            `${new URLSearchParams(request.query).toString()} -> ${request.status}`,
-    );
-}
-
 function clusterPath(arm: ArmStandin): string {
     return arm.clusterPath(SEED_RESOURCE_GROUP, CLUSTER);
 }
 
-const CLUSTER_API = "api-version=2026-04-01";
 const OPERATION = `/subscriptions/${TEST_SUBSCRIPTION_ID}/providers/Microsoft.ContainerService/locations/eastus/operations/{op}?api-version=2016-03-30`;
 
 describe("how Pulumi runs the provider", () => {
     test("the serialized provider loads only the Azure SDK, by package name, and nothing from @pulumi/pulumi", () => {
-        const required = [...serializedText.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]).sort();
+        const required = [...harness.serializedText.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]).sort();
         assert.deepEqual(required, ["@azure/arm-containerservice", "@azure/identity"]);
     });
 
     test("the serialized provider turns the features on end to end in a plain Node process", async (t) => {
         const arm = await armWith(t);
-        const value = valueOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        const value = valueOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         assert.deepEqual(value, { id: arm.clusterId(SEED_RESOURCE_GROUP, CLUSTER), outs: stateFor(arm) });
     });
 
@@ -181,7 +64,7 @@ describe("how Pulumi runs the provider", () => {
         const source = {
             module: { path: "components/aksWorkloadIdentityProvider.ts", export: "clusterFeaturesProvider" },
         };
-        const value = valueOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }], { source }));
+        const value = valueOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }], { source }));
         assert.deepEqual(value, { id: arm.clusterId(SEED_RESOURCE_GROUP, CLUSTER), outs: stateFor(arm) });
     });
 });
@@ -189,8 +72,8 @@ describe("how Pulumi runs the provider", () => {
 describe("sign-in", () => {
     test("EnvironmentCredential gets the token; managed identity and IMDS are never tried", async (t) => {
         const arm = await armWith(t, { oidcIssuerEnabled: true, workloadIdentityEnabled: true });
-        const first = entra.requests.length;
-        const run = await runProvider([{ method: "create", args: [inputsFor(arm)] }], {
+        const first = harness.entra.requests.length;
+        const run = await runProvider([{ method: "create", args: [inputsAt(arm.url)] }], {
             env: providerEnv({ AZURE_LOG_LEVEL: "info" }),
         });
         valueOf(run);
@@ -198,7 +81,9 @@ describe("sign-in", () => {
         assert.doesNotMatch(run.stderr, /ManagedIdentityCredential => getToken/);
         // MSAL asked the authority for its OpenID configuration and a token, and nothing else (no instance discovery).
         assert.deepEqual(
-            entra.requests.slice(first).map((request) => `${request.method} ${request.path} -> ${request.status}`),
+            harness.entra.requests
+                .slice(first)
+                .map((request) => `${request.method} ${request.path} -> ${request.status}`),
             [
                 `GET /${TEST_TENANT_ID}/v2.0/.well-known/openid-configuration -> 200`,
                 `POST /${TEST_TENANT_ID}/oauth2/v2.0/token -> 200`,
@@ -208,9 +93,9 @@ describe("sign-in", () => {
 
     test("the token is requested for <armEndpoint>.default and ARM receives it for its own audience", async (t) => {
         const arm = await armWith(t, { oidcIssuerEnabled: true, workloadIdentityEnabled: true });
-        const first = entra.tokenRequests().length;
-        valueOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
-        const [tokenRequest] = entra.tokenRequests().slice(first);
+        const first = harness.entra.tokenRequests().length;
+        valueOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
+        const [tokenRequest] = harness.entra.tokenRequests().slice(first);
         assert.equal(tokenRequest.form.scope, `${arm.url}.default`);
         assert.equal(tokenRequest.form.client_id, CLIENT_ID);
         assert.equal(tokenRequest.form.grant_type, "client_credentials");
@@ -225,7 +110,7 @@ describe("create", () => {
     test("both features already on: one GET, no PUT, the issuer URL verbatim", async (t) => {
         const issuerUrl = `https://eastus.oic.prod-aks.azure.com/${TEST_TENANT_ID}/${mockGuid("verbatim")}/`;
         const arm = await armWith(t, { oidcIssuerEnabled: true, workloadIdentityEnabled: true, issuerUrl });
-        const value = valueOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        const value = valueOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         assert.deepEqual(requestLines(arm), [`GET ${clusterPath(arm)}?${CLUSTER_API} -> 200`]);
         assert.deepEqual(value, {
             id: arm.clusterId(SEED_RESOURCE_GROUP, CLUSTER),
@@ -237,7 +122,7 @@ describe("create", () => {
         const arm = await armWith(t);
         arm.lro.inProgressPolls = 1;
         const etag = arm.cluster(SEED_RESOURCE_GROUP, CLUSTER).eTag;
-        valueOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        valueOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         assert.deepEqual(requestLines(arm), [
             `GET ${clusterPath(arm)}?${CLUSTER_API} -> 200`,
             `PUT ${clusterPath(arm)}?${CLUSTER_API} -> 200`,
@@ -254,7 +139,7 @@ describe("create", () => {
 
     test("features off: the outputs carry the issuer URL AKS assigned and enabledByStack", async (t) => {
         const arm = await armWith(t);
-        const value = valueOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        const value = valueOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         assert.deepEqual(value, { id: arm.clusterId(SEED_RESOURCE_GROUP, CLUSTER), outs: stateFor(arm) });
         assert.equal(
             (arm.cluster(SEED_RESOURCE_GROUP, CLUSTER).properties.oidcIssuerProfile as JsonObject).issuerURL,
@@ -265,7 +150,7 @@ describe("create", () => {
     test("the PUT turns on both features and changes no other writable field", async (t) => {
         const arm = await armWith(t);
         const before = arm.cluster(SEED_RESOURCE_GROUP, CLUSTER);
-        valueOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        valueOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         const expected = writableView(before) as JsonObject & { properties: JsonObject };
         expected.properties.oidcIssuerProfile = { enabled: true };
         expected.properties.securityProfile = { workloadIdentity: { enabled: true } };
@@ -285,7 +170,7 @@ describe("create", () => {
             }
             return reply;
         });
-        const message = errorOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        const message = errorOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         const sentEtag = arm.requestsTo({ method: "PUT" })[0].headers["if-match"];
         assert.equal(
             message,
@@ -302,7 +187,7 @@ describe("create", () => {
     test("429 with Retry-After: the PUT is retried and takes effect once", async (t) => {
         const arm = await armWith(t);
         arm.fail({ method: "PUT" }, armErrors.throttled(0), 2);
-        const value = valueOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        const value = valueOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         const puts = arm.requestsTo({ method: "PUT" });
         assert.deepEqual(
             puts.map((put) => put.status),
@@ -315,7 +200,7 @@ describe("create", () => {
 
     test("missing cluster: 404, and the error names cluster.name and resourceGroupName and the fix", async (t) => {
         const arm = await armWith(t, null);
-        const message = errorOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        const message = errorOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         assert.equal(
             message,
             `Failed reading ${WHERE} (ResourceNotFound, HTTP 404): it was not found. Fix: check ` +
@@ -333,7 +218,7 @@ describe("create", () => {
             { method: "PUT" },
             armErrors.forbidden(TEST_DEPLOYER_OBJECT_ID, "Microsoft.ContainerService/managedClusters/write", scope),
         );
-        const message = errorOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        const message = errorOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         assert.equal(
             message,
             `Failed enabling the OIDC issuer and workload identity on ${WHERE} (AuthorizationFailed, HTTP 403): the ` +
@@ -350,7 +235,7 @@ describe("create", () => {
         arm.updateCluster(SEED_RESOURCE_GROUP, CLUSTER, (cluster) => {
             (cluster.properties as JsonObject).provisioningState = "Upgrading";
         });
-        const message = errorOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        const message = errorOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         assert.equal(
             message,
             `Failed enabling the OIDC issuer and workload identity on ${WHERE} (OperationNotAllowed, HTTP 409): another ` +
@@ -368,7 +253,7 @@ describe("create", () => {
             code: "VMExtensionProvisioningError",
             message: "VM has reported a failure when processing extension 'vmssCSE'.",
         };
-        const message = errorOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }]));
+        const message = errorOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }]));
         assert.equal(
             message,
             `Failed enabling the OIDC issuer and workload identity on ${WHERE}: AKS accepted the update but the operation ` +
@@ -384,7 +269,7 @@ describe("create", () => {
 describe("refresh, diff, update and delete", () => {
     test("read() reports workload identity turned off out of band", async (t) => {
         const arm = await armWith(t);
-        const created = valueOf(await runProvider([{ method: "create", args: [inputsFor(arm)] }])) as {
+        const created = valueOf(await runProvider([{ method: "create", args: [inputsAt(arm.url)] }])) as {
             id: string;
             outs: object;
         };
@@ -401,7 +286,7 @@ describe("refresh, diff, update and delete", () => {
         const arm = await armWith(t);
         const drifted = stateFor(arm, { workloadIdentityEnabled: false });
         const diff = valueOf(
-            await runProvider([{ method: "diff", args: [drifted.clusterId, drifted, inputsFor(arm)] }]),
+            await runProvider([{ method: "diff", args: [drifted.clusterId, drifted, inputsAt(arm.url)] }]),
         );
         assert.deepEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
         assert.deepEqual(arm.requests, []);
@@ -410,7 +295,9 @@ describe("refresh, diff, update and delete", () => {
     test("diff() reports no change when both features are on and the inputs are the same", async (t) => {
         const arm = await armWith(t);
         const state = stateFor(arm);
-        const diff = valueOf(await runProvider([{ method: "diff", args: [state.clusterId, state, inputsFor(arm)] }]));
+        const diff = valueOf(
+            await runProvider([{ method: "diff", args: [state.clusterId, state, inputsAt(arm.url)] }]),
+        );
         assert.deepEqual(diff, { changes: false, replaces: [], deleteBeforeReplace: false });
     });
 
@@ -418,7 +305,7 @@ describe("refresh, diff, update and delete", () => {
         const arm = await armWith(t, { oidcIssuerEnabled: true, workloadIdentityEnabled: false });
         const olds = stateFor(arm, { workloadIdentityEnabled: false, enabledByStack: true });
         const updated = valueOf(
-            await runProvider([{ method: "update", args: [olds.clusterId, olds, inputsFor(arm)] }]),
+            await runProvider([{ method: "update", args: [olds.clusterId, olds, inputsAt(arm.url)] }]),
         );
         assert.deepEqual(updated, { outs: stateFor(arm) });
         assert.deepEqual(
@@ -430,11 +317,11 @@ describe("refresh, diff, update and delete", () => {
     test("delete() sends no request and leaves the cluster as it is", async (t) => {
         const arm = await armWith(t, { oidcIssuerEnabled: true, workloadIdentityEnabled: true });
         const before = arm.cluster(SEED_RESOURCE_GROUP, CLUSTER);
-        const tokenRequests = entra.tokenRequests().length;
+        const tokenRequests = harness.entra.tokenRequests().length;
         const state = stateFor(arm);
         valueOf(await runProvider([{ method: "delete", args: [state.clusterId, state] }]));
         assert.deepEqual(arm.requests, []);
-        assert.equal(entra.tokenRequests().length, tokenRequests);
+        assert.equal(harness.entra.tokenRequests().length, tokenRequests);
         assert.deepEqual(arm.cluster(SEED_RESOURCE_GROUP, CLUSTER), before);
     });
 });

@@ -1,25 +1,21 @@
 import assert from "node:assert/strict";
-import * as path from "node:path";
-import { after, before, describe, test, type TestContext } from "node:test";
+import { describe, test } from "node:test";
 
-import { ArmStandin, armError, armErrors, type JsonObject } from "./support/armStandin";
+import { armError, armErrors, type JsonObject } from "./support/armStandin";
+import type { ProviderCall, ProviderRun } from "./support/children";
 import {
-    runDynamicProvider,
-    serializeDynamicProvider,
-    type ProviderCall,
-    type ProviderRun,
-    type ProviderSource,
-} from "./support/children";
-import { clientSecrets, EntraStandin } from "./support/entraStandin";
-import { createTestTls, startHttpsServer, trustingEnv, type TestTls } from "./support/tls";
-import {
-    aksIssuerUrl,
-    mockGuid,
-    SEED_RESOURCE_GROUP,
-    TEST_DEPLOYER_OBJECT_ID,
-    TEST_SUBSCRIPTION_ID,
-    TEST_TENANT_ID,
-} from "./support/world";
+    CLUSTER,
+    CLUSTER_API,
+    clusterFeaturesHarness,
+    errorOf,
+    inputsAt,
+    ISSUER_URL,
+    requestLines,
+    stateFor,
+    WHERE,
+} from "./support/clusterFeaturesHarness";
+import { createTestTls, startHttpsServer } from "./support/tls";
+import { mockGuid, SEED_RESOURCE_GROUP, TEST_DEPLOYER_OBJECT_ID, TEST_SUBSCRIPTION_ID } from "./support/world";
 
 /**
  * The branches of the existing-cluster provider (components/aksWorkloadIdentityProvider.ts) that tests/clusterFeatures
@@ -30,99 +26,17 @@ import {
  * @azure/arm-containerservice against the Entra and ARM stand-ins on 127.0.0.1.
  */
 
-const CLUSTER = "myAKSCluster";
-const CLIENT_ID = mockGuid("deployer-client");
-const CLIENT_SECRET = "deployer-client-secret";
-const ISSUER_URL = aksIssuerUrl("eastus", CLUSTER, TEST_TENANT_ID);
-const WHERE = `AKS cluster "${CLUSTER}" in resource group "${SEED_RESOURCE_GROUP}" (subscription ${TEST_SUBSCRIPTION_ID})`;
-const CLUSTER_API = "api-version=2026-04-01";
 const ROLE_ADVICE =
     `Fix: grant it "Azure Kubernetes Service Contributor Role" on the cluster ` +
     `(Microsoft.ContainerService/managedClusters/read and /write), or sign in as one that has it (az login).`;
 const GENERIC_ADVICE =
     "Fix: see the Azure error below; az aks update --enable-oidc-issuer --enable-workload-identity runs the same operation.";
 
-let tls: TestTls;
-let entra: EntraStandin;
-let serialized: ProviderSource;
-
-before(async () => {
-    tls = createTestTls();
-    entra = await EntraStandin.start({
-        tls,
-        tenantId: TEST_TENANT_ID,
-        authenticate: clientSecrets({ [CLIENT_ID]: { secret: CLIENT_SECRET, objectId: TEST_DEPLOYER_OBJECT_ID } }),
-    });
-    const outFile = path.join(tls.dir, "provider.js");
-    await serializeDynamicProvider({
-        resourceFile: "components/aksWorkloadIdentityFeatures.ts",
-        className: "AksWorkloadIdentityFeatures",
-        resourceArgs: {
-            subscriptionId: TEST_SUBSCRIPTION_ID,
-            resourceGroupName: SEED_RESOURCE_GROUP,
-            clusterName: CLUSTER,
-            armEndpoint: "https://management.azure.com/",
-        },
-        outFile,
-        env: providerEnv(),
-    });
-    serialized = { serializedFile: outFile };
-});
-
-after(() => entra.close());
-
-/** What `pulumi up` hands the provider process: the deployer's service principal in EnvironmentCredential's variables. */
-function providerEnv(): NodeJS.ProcessEnv {
-    return trustingEnv(tls, {
-        AZURE_TENANT_ID: TEST_TENANT_ID,
-        AZURE_CLIENT_ID: CLIENT_ID,
-        AZURE_CLIENT_SECRET: CLIENT_SECRET,
-        AZURE_AUTHORITY_HOST: entra.url,
-    });
-}
-
-/** A fresh ARM stand-in for one test, holding the quickstart's cluster with the features as given (`null`: none). */
-async function armWith(
-    t: TestContext,
-    seed: { oidcIssuerEnabled: boolean; workloadIdentityEnabled: boolean } | null,
-): Promise<ArmStandin> {
-    const arm = await ArmStandin.start({ tls, entra });
-    t.after(() => arm.close());
-    if (seed !== null) {
-        arm.seedCluster({ resourceGroupName: SEED_RESOURCE_GROUP, name: CLUSTER, ...seed });
-    }
-    return arm;
-}
+const harness = clusterFeaturesHarness();
+const { armWith, runProvider } = harness;
 
 const BOTH_ON = { oidcIssuerEnabled: true, workloadIdentityEnabled: true };
 const BOTH_OFF = { oidcIssuerEnabled: false, workloadIdentityEnabled: false };
-
-function inputsAt(armEndpoint: string) {
-    return {
-        subscriptionId: TEST_SUBSCRIPTION_ID,
-        resourceGroupName: SEED_RESOURCE_GROUP,
-        clusterName: CLUSTER,
-        armEndpoint,
-    };
-}
-
-function stateFor(arm: ArmStandin, overrides: Record<string, unknown> = {}) {
-    return {
-        ...inputsAt(arm.url),
-        clusterId: arm.clusterId(SEED_RESOURCE_GROUP, CLUSTER),
-        location: "eastus",
-        issuerUrl: ISSUER_URL,
-        oidcIssuerEnabled: true,
-        workloadIdentityEnabled: true,
-        enabledByStack: true,
-        ...overrides,
-    };
-}
-
-/** Runs the calls in one provider process, as the serialized provider Pulumi stores in the state. */
-async function runProvider(calls: readonly ProviderCall[]): Promise<ProviderRun> {
-    return runDynamicProvider({ source: serialized, calls, env: providerEnv(), dir: tls.dir });
-}
 
 /** The values of the run's calls, which must all have succeeded. */
 function valuesOf(run: ProviderRun): unknown[] {
@@ -130,23 +44,6 @@ function valuesOf(run: ProviderRun): unknown[] {
         assert.ok(result.ok, `a call failed: ${result.ok ? "" : result.error.message}`);
         return result.value;
     });
-}
-
-/** The error message of the run's only call, which must have failed. */
-function errorOf(run: ProviderRun): string {
-    assert.equal(run.results.length, 1);
-    const [result] = run.results;
-    assert.ok(!result.ok, `the call succeeded: ${JSON.stringify(result.ok ? result.value : undefined)}`);
-    return result.error.message;
-}
-
-/** The ARM requests as `METHOD path?query -> status`, operation ids replaced by `{op}`. */
-function requestLines(arm: ArmStandin): string[] {
-    return arm.requests.map(
-        (request) =>
-            `${request.method} ${request.path.replace(/\/operations\/[0-9a-f-]{36}$/, "/operations/{op}")}?` +
-            `${new URLSearchParams(request.query).toString()} -> ${request.status}`,
-    );
 }
 
 /** check()'s result without the `__provider` text the host adds to every property bag. */
