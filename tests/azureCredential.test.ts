@@ -13,9 +13,9 @@ import {
     callFunctionInChild,
     runCredentialSteps,
     runDynamicProvider,
-    serializeDynamicProvider,
     type CredentialRunStep,
 } from "./support/children";
+import { serializeClusterFeaturesProvider } from "./support/clusterFeaturesHarness";
 import { fetchJsonVia } from "./support/clusterIssuer";
 import { EntraStandin } from "./support/entraStandin";
 import { federatedAuthenticator, isTokenEndpointError, type Federation } from "./support/federatedCredentials";
@@ -456,18 +456,7 @@ describe("the project's Azure SDK calls use it", () => {
 
     before(async () => {
         serializedFile = path.join(tls.dir, "credential-provider.js");
-        await serializeDynamicProvider({
-            resourceFile: "components/aksWorkloadIdentityFeatures.ts",
-            className: "AksWorkloadIdentityFeatures",
-            resourceArgs: {
-                subscriptionId: TEST_SUBSCRIPTION_ID,
-                resourceGroupName: SEED_RESOURCE_GROUP,
-                clusterName: CLUSTER,
-                armEndpoint: "https://management.azure.com/",
-            },
-            outFile: serializedFile,
-            env: actionsEnv(),
-        });
+        await serializeClusterFeaturesProvider(serializedFile, actionsEnv());
     });
 
     async function armWith(t: TestContext): Promise<ArmStandin> {

@@ -115,22 +115,25 @@ export function clusterFeaturesHarness(): ClusterFeaturesHarness {
             authenticate: clientSecrets({ [CLIENT_ID]: { secret: CLIENT_SECRET, objectId: TEST_DEPLOYER_OBJECT_ID } }),
         });
         const outFile = path.join(tls.dir, "provider.js");
-        serializedText = await serializeDynamicProvider({
-            resourceFile: "components/aksWorkloadIdentityFeatures.ts",
-            className: "AksWorkloadIdentityFeatures",
-            resourceArgs: {
-                subscriptionId: TEST_SUBSCRIPTION_ID,
-                resourceGroupName: SEED_RESOURCE_GROUP,
-                clusterName: CLUSTER,
-                armEndpoint: "https://management.azure.com/",
-            },
-            outFile,
-            env: harness.providerEnv(),
-        });
+        serializedText = await serializeClusterFeaturesProvider(outFile, harness.providerEnv());
         serialized = { serializedFile: outFile };
     });
     after(() => entra?.close());
     return harness;
+}
+
+/**
+ * Serializes the provider as `pulumi up` does for the quickstart's cluster into `outFile`, in a process with `env`;
+ * returns the serialized text.
+ */
+export function serializeClusterFeaturesProvider(outFile: string, env: NodeJS.ProcessEnv): Promise<string> {
+    return serializeDynamicProvider({
+        resourceFile: "components/aksWorkloadIdentityFeatures.ts",
+        className: "AksWorkloadIdentityFeatures",
+        resourceArgs: inputsAt("https://management.azure.com/"),
+        outFile,
+        env,
+    });
 }
 
 /** The provider's inputs for the quickstart's cluster, reached at `armEndpoint`. */

@@ -427,36 +427,20 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         replacement: "true",
         reason: "Equivalent: reading statusCode of any value but null or undefined gives undefined when it has none, exactly as the guard does, and the awaited SDK calls (@azure/core-client, @azure/identity) reject only with Error objects.",
     },
-    killedSince(
-        "components/aksWorkloadIdentityProvider.ts",
+    ...[
         "ArrayDeclaration",
-        "tests/clusterFeaturesProvider.test.ts",
-    ),
-    killedSince("components/aksWorkloadIdentityProvider.ts", "ArrowFunction", "tests/clusterFeaturesProvider.test.ts"),
-    killedSince("components/aksWorkloadIdentityProvider.ts", "BlockStatement", "tests/clusterFeaturesProvider.test.ts"),
-    killedSince(
-        "components/aksWorkloadIdentityProvider.ts",
+        "ArrowFunction",
+        "BlockStatement",
         "ConditionalExpression",
-        "tests/clusterFeaturesProvider.test.ts",
-    ),
-    killedSince(
-        "components/aksWorkloadIdentityProvider.ts",
         "EqualityOperator",
-        "tests/clusterFeaturesProvider.test.ts",
-    ),
-    killedSince(
-        "components/aksWorkloadIdentityProvider.ts",
         "LogicalOperator",
-        "tests/clusterFeaturesProvider.test.ts",
-    ),
-    killedSince(
-        "components/aksWorkloadIdentityProvider.ts",
         "MethodExpression",
-        "tests/clusterFeaturesProvider.test.ts",
+        "ObjectLiteral",
+        "Regex",
+        "StringLiteral",
+    ].map((mutator) =>
+        killedSince("components/aksWorkloadIdentityProvider.ts", mutator, "tests/clusterFeaturesProvider.test.ts"),
     ),
-    killedSince("components/aksWorkloadIdentityProvider.ts", "ObjectLiteral", "tests/clusterFeaturesProvider.test.ts"),
-    killedSince("components/aksWorkloadIdentityProvider.ts", "Regex", "tests/clusterFeaturesProvider.test.ts"),
-    killedSince("components/aksWorkloadIdentityProvider.ts", "StringLiteral", "tests/clusterFeaturesProvider.test.ts"),
     {
         file: "components/kubeconfig.ts",
         mutator: "BlockStatement",
