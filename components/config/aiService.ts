@@ -57,9 +57,6 @@ export function readAiService(
  * without root (it writes nothing today that we know of) is for the operator to verify, hence not the default.
  */
 function readRunAsUser(problems: Problems, aiService: ConfigObject): number | undefined {
-    if (!aiService.has("runAsUser")) {
-        return undefined;
-    }
     const raw = aiService.raw("runAsUser");
     if (raw === 0 || raw === "0") {
         problems.add(
@@ -69,6 +66,7 @@ function readRunAsUser(problems: Problems, aiService: ConfigObject): number | un
         );
         return undefined;
     }
+    // Absent or invalid (the problem is recorded): no UID, the image's own user.
     const uid = aiService.integer("runAsUser", RUN_AS_USER, -1);
     return uid === -1 ? undefined : uid;
 }
@@ -80,7 +78,8 @@ function readNetworkPolicy(aiService: ConfigObject): NetworkPolicySettings {
 
 function readImage(problems: Problems, aiService: ConfigObject): string {
     const image = aiService.string("image", RULES.image, DEFAULTS.image);
-    if (aiService.has("image") && image !== DEFAULTS.image && !isPinnedImage(image)) {
+    // Absent or invalid, the image is the default, which is pinned: only a value the user set can be unpinned.
+    if (!isPinnedImage(image)) {
         problems.add(
             `${fullKey("aiService.image")} = ${show(image)}: pin a version tag or digest; ` +
                 `${unpinnedKind(image)} moves on every push to the sample's main branch, ` +

@@ -84,8 +84,3 @@ export function containsRange(outer: Cidr, inner: Cidr): boolean {
 export function containsAddress(range: Cidr, address: number): boolean {
     return first(range) <= address && address <= last(range);
 }
-
-/** The address `offset` places after the range's network address. */
-export function addressAt(range: Cidr, offset: number): number {
-    return (first(range) + offset) >>> 0;
-}

@@ -136,11 +136,12 @@ function readIpRanges(problems: Problems, raw: unknown): string[] {
     raw.forEach((entry: unknown, index) => {
         const path = `${key}[${index}]`;
         const text = typeof entry === "string" ? entry.trim() : undefined;
-        const range = text === undefined ? undefined : text.includes("/") ? parseCidr(text) : undefined;
-        if (text !== undefined && !text.includes("/") && parseAddress(text) !== undefined) {
+        // An address has no "/", a range has one: at most one of the two parses.
+        if (text !== undefined && parseAddress(text) !== undefined) {
             ranges.push(text);
             return;
         }
+        const range = text === undefined ? undefined : parseCidr(text);
         if (range === undefined) {
             problems.add(
                 `${fullKey(path)} = ${show(entry)}: must be an IPv4 address (203.0.113.7) or CIDR range (203.0.113.0/24). ` +
