@@ -54,7 +54,8 @@ export function show(value: unknown): string {
     if (value === null || value === undefined) {
         return "(no value)";
     }
-    return typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+    // JSON quotes a string and renders numbers, booleans, lists and objects as typed; String covers what JSON cannot.
+    return JSON.stringify(value) ?? String(value);
 }
 
 /** The `pulumi config set` command that fixes a key, with `--path` for nested keys. */
