@@ -94,13 +94,24 @@ export const TARGET_RULES: readonly TargetRule[] = [
     { prefix: "components/config/smokeTest", tests: t("smokeTest", "config") },
     {
         prefix: "components/config",
-        tests: t("config", "configLifecycle", "configuration-doc", "clusterAccessConfig", "configNetwork"),
+        tests: t(
+            "configReader",
+            "configSections",
+            "config",
+            "configLifecycle",
+            "configuration-doc",
+            "clusterAccessConfig",
+            "configNetwork",
+        ),
     },
     { prefix: "policy/index", tests: t("policyPack") },
     { prefix: "policy/engineInternals", tests: t("policyUnknowns") },
     { prefix: "policy/clusterAccessPolicies", tests: t("policyClusterAccess", "policyText") },
     { prefix: "policy/auditPolicies", tests: [...t("policyAudit"), ...POLICY_TESTS] },
-    { prefix: "policy/network", tests: t("planNetwork", "privateNetwork", "policyText") },
+    {
+        prefix: "policy/network",
+        tests: t("policyNetworkGraph", "policyNetworkMessages", "planNetwork", "privateNetwork", "policyText"),
+    },
     { prefix: "policy/", tests: POLICY_TESTS },
 ];
 
