@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import {
-    ConfigError,
-    DEFAULTS,
-    parseQuantity,
-    parseSettings,
-    type RawConfig,
-    type Settings,
-} from "../components/config";
+import { ConfigError, DEFAULTS, parseQuantity, parseSettings } from "../components/config";
 import { parseConfigValue } from "../components/config/load";
 import { TEST_ADMIN_GROUP_ID as ADMIN_GROUP } from "./support/world";
+import { parseProject, problemsOf } from "./support/configParse";
 
 /** The seed configuration (Pulumi.dev.yaml) as raw values, to start each case from. */
 function seedRaw(): Record<string, unknown> {
@@ -25,25 +19,6 @@ function seedRaw(): Record<string, unknown> {
             federatedCredentialName: "myFederatedCredential",
         },
     };
-}
-
-/** `azure-native:location` for a case; `null` leaves it unset. */
-type Location = string | null;
-
-function parse(project: Record<string, unknown>, location: Location = "eastus", stack = "dev"): Settings {
-    const raw: RawConfig = { project, location: location ?? undefined };
-    return parseSettings(raw, { project: "aks-openai-wi", stack });
-}
-
-/** Parses and returns the ConfigError's problems; fails the test when the config is accepted. */
-function problemsOf(project: Record<string, unknown>, location: Location = "eastus"): readonly string[] {
-    try {
-        parse(project, location);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return error.problems;
-    }
-    assert.fail("the configuration was accepted");
 }
 
 /** Asserts exactly one problem, which names the key, shows the value, and carries a fix. */
@@ -78,7 +53,7 @@ function withPath(path: string, value: unknown): Record<string, unknown> {
 
 describe("a valid configuration", () => {
     it("parses the seed configuration into exactly the seed procedure's names", () => {
-        const settings = parse(seedRaw());
+        const settings = parseProject(seedRaw());
         assert.equal(settings.resourceGroupName, "myResourceGroup");
         assert.deepEqual(settings.cluster, { mode: "existing", name: "myAKSCluster", kubeloginMode: "azurecli" });
         assert.deepEqual(settings.openai, {
@@ -98,7 +73,7 @@ describe("a valid configuration", () => {
     });
 
     it("applies the documented defaults for ai-service", () => {
-        const settings = parse({
+        const settings = parseProject({
             resourceGroupName: "rg",
             cluster: { name: "aks" },
             openai: { accountName: "acct", deploymentName: "d" },
@@ -122,18 +97,18 @@ describe("a valid configuration", () => {
     it("derives the identity name from the stack when none is set", () => {
         const raw = seedRaw();
         delete raw.identity;
-        assert.equal(parse(raw, "eastus", "staging").identityName, "id-aks-openai-wi-staging");
+        assert.equal(parseProject(raw, { stack: "staging" }).identityName, "id-aks-openai-wi-staging");
     });
 
     it("adopts the quickstart's kubectl objects by default only on an existing cluster", () => {
-        assert.equal(parse(seedRaw()).aiService.adoptExisting, true);
+        assert.equal(parseProject(seedRaw()).aiService.adoptExisting, true);
         const managed = withPath("cluster", { mode: "managed", localAccounts: "enabled" });
-        assert.equal(parse(managed).aiService.adoptExisting, false);
-        assert.equal(parse(withPath("aiService.adoptExisting", false)).aiService.adoptExisting, false);
+        assert.equal(parseProject(managed).aiService.adoptExisting, false);
+        assert.equal(parseProject(withPath("aiService.adoptExisting", false)).aiService.adoptExisting, false);
     });
 
     it("defaults a managed account to a lowercased subdomain, keys off, and a pinned model", () => {
-        const settings = parse(withPath("openai", { mode: "managed", accountName: "MyOpenAI-Dev" }));
+        const settings = parseProject(withPath("openai", { mode: "managed", accountName: "MyOpenAI-Dev" }));
         assert.deepEqual(settings.openai, {
             mode: "managed",
             accountName: "MyOpenAI-Dev",
@@ -147,7 +122,7 @@ describe("a valid configuration", () => {
     });
 
     it("defaults a managed cluster's name, size, kubelogin mode, and Entra-only access", () => {
-        const settings = parse(withPath("cluster", { mode: "managed", adminGroupObjectIds: [ADMIN_GROUP] }));
+        const settings = parseProject(withPath("cluster", { mode: "managed", adminGroupObjectIds: [ADMIN_GROUP] }));
         assert.deepEqual(settings.cluster, {
             mode: "managed",
             name: "aks-aks-openai-wi-dev",
@@ -161,7 +136,9 @@ describe("a valid configuration", () => {
     });
 
     it("defaults a referenced stack's output names to oidcIssuerUrl and kubeconfig", () => {
-        const settings = parse(withPath("cluster", { mode: "stack", stackReference: "contoso/aks-platform/dev" }));
+        const settings = parseProject(
+            withPath("cluster", { mode: "stack", stackReference: "contoso/aks-platform/dev" }),
+        );
         assert.deepEqual(settings.cluster, {
             mode: "stack",
             stackReference: "contoso/aks-platform/dev",
@@ -172,27 +149,27 @@ describe("a valid configuration", () => {
     });
 
     it("accepts numbers and booleans given as strings, as `pulumi config set` stores them", () => {
-        const settings = parse(withPath("aiService", { replicas: "3", createNamespace: "true" }));
+        const settings = parseProject(withPath("aiService", { replicas: "3", createNamespace: "true" }));
         assert.equal(settings.aiService.replicas, 3);
         assert.equal(settings.aiService.createNamespace, true);
     });
 
     it("lists additional ServiceAccounts with derived credential names", () => {
         const raw = { ...seedRaw(), additionalServiceAccounts: [{ namespace: "batch", name: "summarizer" }] };
-        assert.deepEqual(parse(raw).additionalServiceAccounts, [
+        assert.deepEqual(parseProject(raw).additionalServiceAccounts, [
             { namespace: "batch", name: "summarizer", federatedCredentialName: "batch-summarizer" },
         ]);
     });
 
     it("keeps a sovereign-cloud ARM endpoint, adding the trailing slash", () => {
         assert.equal(
-            parse({ ...seedRaw(), armEndpoint: "https://management.usgovcloudapi.net" }).armEndpoint,
+            parseProject({ ...seedRaw(), armEndpoint: "https://management.usgovcloudapi.net" }).armEndpoint,
             "https://management.usgovcloudapi.net/",
         );
     });
 
     it("returns frozen settings, so no component can change them", () => {
-        const settings = parse(seedRaw());
+        const settings = parseProject(seedRaw());
         assert.ok(Object.isFrozen(settings));
         assert.ok(Object.isFrozen(settings.aiService.resources.limits));
     });
@@ -501,7 +478,7 @@ describe("a bad configuration is rejected before anything is created, naming the
         ));
 
     it("36. a missing azure-native:location", () => {
-        const problems = problemsOf(seedRaw(), null);
+        const problems = problemsOf(seedRaw(), { location: undefined });
         assert.equal(problems.length, 1);
         assert.match(
             problems[0],
@@ -513,12 +490,12 @@ describe("a bad configuration is rejected before anything is created, naming the
         const raw = withPath("cluster.mode", "bogus");
         (raw.aiService as Record<string, unknown>).replicas = -1;
         (raw.openai as Record<string, unknown>).deploymentName = "";
-        const problems = problemsOf(raw, null);
+        const problems = problemsOf(raw, { location: undefined });
         assert.equal(problems.length, 4, problems.join("\n"));
     });
 
     it("prints a message that starts with the number of problems", () => {
-        assert.throws(() => parse(withPath("cluster.mode", "bogus")), {
+        assert.throws(() => parseProject(withPath("cluster.mode", "bogus")), {
             name: "ConfigError",
             message: /^Invalid configuration \(1 problem\):\n {2}- aks-openai-wi:cluster.mode = "bogus"/,
         });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { ConfigError, parseSettings, type Settings } from "../components/config";
 import { TEST_ADMIN_GROUP_ID } from "./support/world";
+import { parseProject, problemsOf } from "./support/configParse";
 
 /**
  * `openai.network` and the keys that place the private endpoint: what each mode produces, and the exact problem each
@@ -38,24 +38,10 @@ function managedStack(
     };
 }
 
-function parse(project: Record<string, unknown>): Settings {
-    return parseSettings({ project, location: "eastus" }, { project: "aks-openai-wi", stack: "dev" });
-}
-
-function problemsOf(project: Record<string, unknown>): readonly string[] {
-    try {
-        parse(project);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, String(error));
-        return error.problems;
-    }
-    assert.fail("the configuration was accepted");
-}
-
 describe("openai.network", () => {
     it("is public with no network rules by default, for an existing and a managed account", () => {
-        assert.deepEqual(parse(existingStack()).network, { access: "public", allowedIpRanges: [] });
-        assert.deepEqual(parse(managedStack()).network, { access: "public", allowedIpRanges: [] });
+        assert.deepEqual(parseProject(existingStack()).network, { access: "public", allowedIpRanges: [] });
+        assert.deepEqual(parseProject(managedStack()).network, { access: "public", allowedIpRanges: [] });
     });
 
     it("takes only public or private", () => {
@@ -68,7 +54,7 @@ describe("openai.network", () => {
 
 describe("openai.allowedIpRanges (public mode, managed account)", () => {
     it("keeps addresses and canonical ranges as written", () => {
-        const settings = parse(managedStack({ allowedIpRanges: ["203.0.113.0/24", "198.51.100.7"] }));
+        const settings = parseProject(managedStack({ allowedIpRanges: ["203.0.113.0/24", "198.51.100.7"] }));
         assert.deepEqual(settings.network, { access: "public", allowedIpRanges: ["203.0.113.0/24", "198.51.100.7"] });
     });
 
@@ -112,7 +98,7 @@ describe("openai.allowedIpRanges (public mode, managed account)", () => {
 
 describe("private mode with a managed cluster: cluster.network", () => {
     it("creates the network with AKS's overlay defaults when nothing is set", () => {
-        assert.deepEqual(parse(managedStack({ network: "private" })).network, {
+        assert.deepEqual(parseProject(managedStack({ network: "private" })).network, {
             access: "private",
             placement: "stack",
             clusterNetwork: {
@@ -135,7 +121,7 @@ describe("private mode with a managed cluster: cluster.network", () => {
             serviceCidr: "10.96.0.0/16",
             dnsServiceIp: "10.96.0.10",
         };
-        const settings = parse(managedStack({ network: "private" }, network)).network;
+        const settings = parseProject(managedStack({ network: "private" }, network)).network;
         assert.deepEqual(settings, { access: "private", placement: "stack", clusterNetwork: network });
     });
 
@@ -220,7 +206,7 @@ describe("private mode with a managed cluster: cluster.network", () => {
 
 describe("private mode with a cluster the stack does not own: openai.privateEndpoint", () => {
     it("places the endpoint in the configured subnet and links the zone to the configured network", () => {
-        const settings = parse(
+        const settings = parseProject(
             existingStack({ network: "private", privateEndpoint: { subnetId: SUBNET, vnetId: VNET } }),
         );
         assert.deepEqual(settings.network, {

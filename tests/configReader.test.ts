@@ -4,12 +4,10 @@ import { after, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 
 import {
-    ConfigError,
     configKeys,
     DEFAULTS,
     isProductionStack,
     loadSettings,
-    parseSettings,
     RULES,
     type ObjectKeys,
     type Settings,
@@ -26,6 +24,7 @@ import {
     type StringRule,
 } from "../components/config/reader";
 import { TEST_ADMIN_GROUP_ID } from "./support/world";
+import { configErrorOf, parseProject, problemsOf, type ParseContext } from "./support/configParse";
 
 /**
  * The validation toolkit (components/config/reader.ts), the key schema (schema.ts), the top-level parse (parse.ts),
@@ -48,34 +47,6 @@ function seedRaw(): Record<string, unknown> {
     };
 }
 
-interface Context {
-    readonly location?: string;
-    readonly otherKeys?: readonly string[];
-    readonly stack?: string;
-}
-
-function parse(project: Record<string, unknown>, context: Context = {}): Settings {
-    const location = "location" in context ? context.location : "eastus";
-    return parseSettings(
-        { project, location, otherKeys: context.otherKeys },
-        { project: "aks-openai-wi", stack: context.stack ?? "dev" },
-    );
-}
-
-function errorOf(project: Record<string, unknown>, context: Context = {}): ConfigError {
-    try {
-        parse(project, context);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return error;
-    }
-    assert.fail("the configuration was accepted");
-}
-
-function problemsOf(project: Record<string, unknown>, context: Context = {}): readonly string[] {
-    return errorOf(project, context).problems;
-}
-
 const managedCluster = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     ...seedRaw(),
     cluster: { mode: "managed", adminGroupObjectIds: [ADMIN_GROUP], ...extra },
@@ -88,7 +59,7 @@ const RESOURCE_GROUP_RULE = "use 1-90 letters, digits, '_', '-', '.', '(' or ')'
 
 describe("ConfigError: the one message pulumi prints", () => {
     it("counts one problem in the singular, with the problem on its own indented line", () => {
-        const error = errorOf({ ...seedRaw(), cluster: { mode: "existing" } });
+        const error = configErrorOf({ ...seedRaw(), cluster: { mode: "existing" } });
         assert.equal(
             error.message,
             "Invalid configuration (1 problem):\n" +
@@ -99,7 +70,7 @@ describe("ConfigError: the one message pulumi prints", () => {
     });
 
     it("counts several in the plural, one line each, in the order the keys are read", () => {
-        const error = errorOf({ ...seedRaw(), resourceGroupName: "", cluster: { mode: "existing", name: "" } });
+        const error = configErrorOf({ ...seedRaw(), resourceGroupName: "", cluster: { mode: "existing", name: "" } });
         assert.equal(
             error.message,
             "Invalid configuration (2 problems):\n" +
@@ -176,7 +147,7 @@ describe("parseSettings: every message a user reads, word for word", () => {
     const cases: readonly {
         readonly name: string;
         readonly project: Record<string, unknown>;
-        readonly context?: Context;
+        readonly context?: ParseContext;
         readonly problems: readonly string[];
     }[] = [
         {
@@ -412,7 +383,7 @@ describe("parseSettings: every message a user reads, word for word", () => {
 
 describe("parseSettings: a key set to nothing keeps its default", () => {
     it("treats null like an absent key in every reader", () => {
-        const settings = parse(
+        const settings = parseProject(
             {
                 ...seedRaw(),
                 armEndpoint: null,
@@ -429,7 +400,7 @@ describe("parseSettings: a key set to nothing keeps its default", () => {
     });
 
     it("keeps a managed cluster's defaults for keys set to nothing", () => {
-        const cluster = parse(managedCluster({ name: null, nodeCount: null, nodeVmSize: null })).cluster;
+        const cluster = parseProject(managedCluster({ name: null, nodeCount: null, nodeVmSize: null })).cluster;
         assert.equal(cluster.mode, "managed");
         assert.deepEqual(
             [cluster.name, cluster.kubernetesVersion, cluster.nodeCount, cluster.nodeVmSize],
@@ -439,13 +410,13 @@ describe("parseSettings: a key set to nothing keeps its default", () => {
     });
 
     it("follows protect set to false as text on a production stack", () => {
-        assert.equal(parse({ ...seedRaw(), protect: "false" }, { stack: "prod" }).protect, false);
+        assert.equal(parseProject({ ...seedRaw(), protect: "false" }, { stack: "prod" }).protect, false);
     });
 });
 
 describe("readCluster: each mode reads its own keys", () => {
     it("managed: reads the version, node count and VM size as set", () => {
-        const cluster = parse(
+        const cluster = parseProject(
             managedCluster({ kubernetesVersion: "1.33", nodeCount: "3", nodeVmSize: "Standard_D4s_v5" }),
         ).cluster;
         assert.equal(cluster.mode, "managed");
@@ -457,13 +428,13 @@ describe("readCluster: each mode reads its own keys", () => {
 
     it("managed: the node count's bounds themselves are allowed", () => {
         for (const nodeCount of [1, 100, "1", "100"]) {
-            const cluster = parse(managedCluster({ nodeCount })).cluster;
+            const cluster = parseProject(managedCluster({ nodeCount })).cluster;
             assert.equal(cluster.mode === "managed" && cluster.nodeCount, Number(nodeCount));
         }
     });
 
     it("stack: reads the output names as set, else the defaults", () => {
-        const custom = parse({
+        const custom = parseProject({
             ...seedRaw(),
             cluster: {
                 mode: "stack",
@@ -480,7 +451,7 @@ describe("readCluster: each mode reads its own keys", () => {
             kubeconfigOutput: "adminKubeconfig",
             kubeloginMode: "spn",
         });
-        const defaults = parse({ ...seedRaw(), cluster: { mode: "stack", stackReference: "o/p/s" } }).cluster;
+        const defaults = parseProject({ ...seedRaw(), cluster: { mode: "stack", stackReference: "o/p/s" } }).cluster;
         assert.deepEqual(defaults, {
             mode: "stack",
             stackReference: "o/p/s",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { ConfigError, DEFAULTS, parseQuantity, parseSettings, type Settings } from "../components/config";
+import { DEFAULTS, parseQuantity } from "../components/config";
 import { readAiService } from "../components/config/aiService";
 import {
     canonical,
@@ -19,6 +19,7 @@ import { readOpenAi } from "../components/config/openai";
 import { ConfigObject, Problems } from "../components/config/reader";
 import { CLUSTER_KEYS } from "../components/config/schema";
 import { TEST_ADMIN_GROUP_ID } from "./support/world";
+import { parseProject, problemsOf } from "./support/configParse";
 
 /**
  * The config sections' own rules, word for word: `openai.network` and its ranges (network.ts, with the IPv4 arithmetic
@@ -69,21 +70,6 @@ function existingCluster(openai: Record<string, unknown>): Record<string, unknow
 }
 
 const EXISTING_ACCOUNT = { mode: "existing", accountName: "acct", deploymentName: "chat" };
-
-function parse(project: Record<string, unknown>): Settings {
-    return parseSettings({ project, location: "eastus" }, { project: P, stack: "dev" });
-}
-
-/** Every problem of a configuration parseSettings refuses, in the order it lists them. */
-function problemsOf(project: Record<string, unknown>): readonly string[] {
-    try {
-        parse(project);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, String(error));
-        return error.problems;
-    }
-    assert.fail("the configuration was accepted");
-}
 
 function cidr(text: string): Cidr {
     const range = parseCidr(text);
@@ -212,14 +198,14 @@ describe("openai.network public: the keys that place a private endpoint", () => 
 
 describe("openai.allowedIpRanges", () => {
     it("is empty when unset or set to nothing", () => {
-        assert.deepEqual(parse(managed({ openai: { allowedIpRanges: null } })).network, {
+        assert.deepEqual(parseProject(managed({ openai: { allowedIpRanges: null } })).network, {
             access: "public",
             allowedIpRanges: [],
         });
     });
 
     it("keeps addresses and ranges trimmed of surrounding blanks, and takes a /30", () => {
-        const settings = parse(
+        const settings = parseProject(
             managed({ openai: { allowedIpRanges: [" 198.51.100.7 ", "203.0.113.0/24 ", "198.51.100.4/30"] } }),
         );
         assert.deepEqual(settings.network, {
@@ -308,7 +294,7 @@ describe("openai.network private with a managed cluster", () => {
     });
 
     it("takes a key set to nothing as its default", () => {
-        const settings = parse(
+        const settings = parseProject(
             managed({ openai: { network: "private" }, cluster: { network: { podCidr: null, dnsServiceIp: null } } }),
         );
         assert.deepEqual(settings.network, {
@@ -327,7 +313,7 @@ describe("openai.network private with a managed cluster", () => {
             serviceCidr: "10.0.0.8/30",
             dnsServiceIp: "10.0.0.10",
         };
-        const settings = parse(managed({ openai: { network: "private" }, cluster: { network } }));
+        const settings = parseProject(managed({ openai: { network: "private" }, cluster: { network } }));
         assert.deepEqual(settings.network, { access: "private", placement: "stack", clusterNetwork: network });
     });
 
@@ -368,7 +354,7 @@ describe("openai.network private with a managed cluster", () => {
     });
 
     it("takes the Service range's third address as the DNS Service address", () => {
-        const settings = parse(
+        const settings = parseProject(
             managed({ openai: { network: "private" }, cluster: { network: { dnsServiceIp: "10.0.0.2" } } }),
         );
         assert.deepEqual(settings.network, {
@@ -423,22 +409,6 @@ describe("openai.network private with a managed cluster", () => {
 describe("openai.network private with a cluster the stack does not own: openai.privateEndpoint", () => {
     const why = `when openai.network is "private" and cluster.mode is "existing" (the stack does not own the cluster's network)`;
 
-    it("takes the subnet and the virtual network ids", () => {
-        const settings = parse(
-            existingCluster({
-                ...EXISTING_ACCOUNT,
-                network: "private",
-                privateEndpoint: { subnetId: SUBNET, vnetId: VNET },
-            }),
-        );
-        assert.deepEqual(settings.network, {
-            access: "private",
-            placement: "existing",
-            subnetId: SUBNET,
-            vnetId: VNET,
-        });
-    });
-
     it("requires both ids, each with the az command that prints it and an example", () => {
         assert.deepEqual(problemsOf(existingCluster({ ...EXISTING_ACCOUNT, network: "private" })), [
             `${P}:openai.privateEndpoint.subnetId is required ${why}: ${SUBNET_RULE}. Fix: pulumi config set --path ` +
@@ -483,10 +453,10 @@ describe("aiService", () => {
     });
 
     it("runs as the image's own user unless runAsUser is set, down to UID 1", () => {
-        assert.equal(parse(managed()).aiService.runAsUser, undefined);
-        assert.equal(parse(managed({ aiService: { runAsUser: null } })).aiService.runAsUser, undefined);
-        assert.equal(parse(managed({ aiService: { runAsUser: 1 } })).aiService.runAsUser, 1);
-        assert.equal(parse(managed({ aiService: { runAsUser: "10001" } })).aiService.runAsUser, 10001);
+        assert.equal(parseProject(managed()).aiService.runAsUser, undefined);
+        assert.equal(parseProject(managed({ aiService: { runAsUser: null } })).aiService.runAsUser, undefined);
+        assert.equal(parseProject(managed({ aiService: { runAsUser: 1 } })).aiService.runAsUser, 1);
+        assert.equal(parseProject(managed({ aiService: { runAsUser: "10001" } })).aiService.runAsUser, 10001);
     });
 
     it("refuses UID 0, as a number or as the string pulumi config set stores", () => {
@@ -519,12 +489,12 @@ describe("aiService", () => {
         assert.deepEqual(problemsOf(managed({ aiService: { image: untagged } })), [
             refused(untagged, "an untagged image"),
         ]);
-        assert.equal(parse(managed()).aiService.image, DEFAULTS.image);
+        assert.equal(parseProject(managed()).aiService.image, DEFAULTS.image);
     });
 
     it("takes a request equal to its limit", () => {
         const resources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "50m", memory: "128Mi" } };
-        assert.deepEqual(parse(managed({ aiService: { resources } })).aiService.resources, resources);
+        assert.deepEqual(parseProject(managed({ aiService: { resources } })).aiService.resources, resources);
     });
 
     it("refuses a request above its limit, fixing the limit to the request", () => {
@@ -554,7 +524,7 @@ describe("aiService", () => {
 
 describe("openai (managed account)", () => {
     it("deploys the model, SKU, subdomain and deployment name it is given", () => {
-        const openai = parse(
+        const openai = parseProject(
             managed({
                 openai: {
                     accountName: "store-",
@@ -579,7 +549,7 @@ describe("openai (managed account)", () => {
     });
 
     it("defaults the deployment to the model's name, the subdomain to the lowercased account, local auth off", () => {
-        const openai = parse(
+        const openai = parseProject(
             managed({ openai: { accountName: "Store-AI", model: { name: "gpt-4o", version: "2024-08-06" } } }),
         ).openai;
         assert.deepEqual(openai, {
@@ -642,7 +612,7 @@ describe("additionalServiceAccounts and the federation limits", () => {
     const account = (i: number) => ({ namespace: "team", name: `sa-${i}` });
 
     it("is empty when set to nothing", () => {
-        assert.deepEqual(parse(managed({ additionalServiceAccounts: null })).additionalServiceAccounts, []);
+        assert.deepEqual(parseProject(managed({ additionalServiceAccounts: null })).additionalServiceAccounts, []);
     });
 
     it("refuses a value that is not a list", () => {
@@ -655,7 +625,10 @@ describe("additionalServiceAccounts and the federation limits", () => {
 
     it("takes 19 more ServiceAccounts: 20 credentials, Azure's limit per identity", () => {
         const additional = Array.from({ length: 19 }, (_, i) => account(i));
-        assert.equal(parse(managed({ additionalServiceAccounts: additional })).additionalServiceAccounts.length, 19);
+        assert.equal(
+            parseProject(managed({ additionalServiceAccounts: additional })).additionalServiceAccounts.length,
+            19,
+        );
     });
 
     it("refuses a 21st credential, saying how many to remove", () => {
@@ -740,7 +713,9 @@ describe("cluster.adminGroupObjectIds and cluster.localAccounts", () => {
     });
 
     it("takes admin groups set to nothing as none", () => {
-        const cluster = parse(managed({ cluster: { localAccounts: "enabled", adminGroupObjectIds: null } })).cluster;
+        const cluster = parseProject(
+            managed({ cluster: { localAccounts: "enabled", adminGroupObjectIds: null } }),
+        ).cluster;
         assert.deepEqual(cluster.mode === "managed" && cluster.adminGroupObjectIds, []);
     });
 

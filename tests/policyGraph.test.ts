@@ -13,6 +13,7 @@ import {
     type StackGraph,
 } from "../policy/stackGraph";
 import { UNKNOWN } from "../policy/values";
+import { policyResourceFactory } from "./support/policyResourceFactory";
 
 /**
  * The stack graph and pod-template helpers, called directly: how each link is found (by dependency, then by value),
@@ -26,30 +27,7 @@ const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
-/** A resource as the policy engine hands it to a stack policy; `dependsOn` maps a property to the URNs it uses. */
-function resource(
-    type: string,
-    name: string,
-    props: Record<string, unknown>,
-    dependsOn: Record<string, string[]> = {},
-): PolicyResource {
-    const propertyDependencies: Record<string, { urn: string }[]> = {};
-    for (const [property, urns] of Object.entries(dependsOn)) {
-        propertyDependencies[property] = urns.map((urn) => ({ urn }));
-    }
-    return {
-        urn: urnOf(type, name),
-        type,
-        name,
-        props,
-        propertyDependencies,
-        dependencies: [],
-    } as unknown as PolicyResource;
-}
-
-function urnOf(type: string, name: string): string {
-    return `urn:pulumi:test::graph::${type}::${name}`;
-}
+const { resource, urnOf } = policyResourceFactory("graph");
 
 function identity(name: string, props: Record<string, unknown>): PolicyResource {
     return resource(IDENTITY, name, props);

@@ -12,6 +12,7 @@ import {
     type ZoneNode,
 } from "../policy/networkGraph";
 import { UNKNOWN, UNKNOWN_SENTINELS } from "../policy/values";
+import { policyResourceFactory } from "./support/policyResourceFactory";
 
 /**
  * The private-network graph (policy/networkGraph.ts), called directly: which resources become accounts, endpoints,
@@ -37,30 +38,7 @@ const CLUSTER = "azure-native:containerservice:ManagedCluster";
 /** What the engine sends for a string not known yet in preview. */
 const UNKNOWN_STRING = UNKNOWN_SENTINELS.string;
 
-/** A resource as the policy engine hands it to a stack policy; `dependsOn` maps a property to the URNs it uses. */
-function resource(
-    type: string,
-    name: string,
-    props: Record<string, unknown>,
-    dependsOn: Record<string, string[]> = {},
-): PolicyResource {
-    const propertyDependencies: Record<string, { urn: string }[]> = {};
-    for (const [property, urns] of Object.entries(dependsOn)) {
-        propertyDependencies[property] = urns.map((urn) => ({ urn }));
-    }
-    return {
-        urn: urnOf(type, name),
-        type,
-        name,
-        props,
-        propertyDependencies,
-        dependencies: [],
-    } as unknown as PolicyResource;
-}
-
-function urnOf(type: string, name: string): string {
-    return `urn:pulumi:test::network::${type}::${name}`;
-}
+const { resource } = policyResourceFactory("network");
 
 const subnetId = (group: string, network: string, subnet = "snet-pe") =>
     `/subscriptions/${SUBSCRIPTION}/resourceGroups/${group}/providers/Microsoft.Network/virtualNetworks/${network}/subnets/${subnet}`;

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { describe, it } from "node:test";
 
 import { networkPolicies } from "../policy/networkPolicies";
@@ -8,6 +6,7 @@ import { evaluatePolicies } from "../tools/engine/policyHarness";
 import { ACCOUNT_ID, openAiAccount, recorded, UNKNOWN, withInput } from "./support/policyFixtures";
 import type { RegisteredResource } from "./support/program";
 import { TEST_SUBSCRIPTION_ID } from "./support/world";
+import { assertMatchesSnapshot, type TextSnapshot } from "./support/textSnapshot";
 
 /**
  * What people read when one of the private-network policies (policy/networkPolicies.ts) stops
@@ -23,7 +22,12 @@ import { TEST_SUBSCRIPTION_ID } from "./support/world";
  * either is tests/policyNetworkGraph.test.ts's business.
  */
 
-const SNAPSHOT = path.join(__dirname, "snapshots", "networkViolations.txt");
+const SNAPSHOT: TextSnapshot = {
+    file: "networkViolations.txt",
+    updateVariable: "UPDATE_NETWORK_VIOLATIONS_SNAPSHOT",
+    testFile: "tests/policyNetworkMessages.test.ts",
+    changed: "A network policy's violation message changed",
+};
 
 const OPENAI_ZONE = "privatelink.openai.azure.com";
 const COGNITIVE_ZONE = "privatelink.cognitiveservices.azure.com";
@@ -240,15 +244,7 @@ async function snapshotText(): Promise<string> {
 describe("the network policies' violation messages", () => {
     it("match tests/snapshots/networkViolations.txt word for word: what users read changes only on purpose", async () => {
         const text = await snapshotText();
-        if (process.env.UPDATE_NETWORK_VIOLATIONS_SNAPSHOT === "1") {
-            writeFileSync(SNAPSHOT, text);
-        }
-        assert.equal(
-            text,
-            readFileSync(SNAPSHOT, "utf8"),
-            "A network policy's violation message changed. If it is intended, update the snapshot in the same commit: " +
-                "UPDATE_NETWORK_VIOLATIONS_SNAPSHOT=1 npm test -- tests/policyNetworkMessages.test.ts, and read the diff.",
-        );
+        assertMatchesSnapshot(SNAPSHOT, text);
     });
 
     it("give every fixture exactly the violation it is named for, so each snapshot line is one branch's message", async () => {

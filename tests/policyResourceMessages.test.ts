@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { describe, it } from "node:test";
 
 import { resourcePolicies } from "../policy/resourcePolicies";
@@ -18,6 +16,7 @@ import {
 } from "./support/policyFixtures";
 import type { RegisteredResource } from "./support/program";
 import { TEST_SUBSCRIPTION_ID } from "./support/world";
+import { assertMatchesSnapshot, type TextSnapshot } from "./support/textSnapshot";
 
 /**
  * What people read when a resource policy stops `pulumi preview --policy-pack`: the violation message is the whole
@@ -28,7 +27,12 @@ import { TEST_SUBSCRIPTION_ID } from "./support/world";
  * (anchors, empty values, unknowns, which resources a rule judges) are then asserted outcome by outcome.
  */
 
-const SNAPSHOT = path.join(__dirname, "snapshots", "resourceViolations.txt");
+const SNAPSHOT: TextSnapshot = {
+    file: "resourceViolations.txt",
+    updateVariable: "UPDATE_RESOURCE_VIOLATIONS_SNAPSHOT",
+    testFile: "tests/policyResourceMessages.test.ts",
+    changed: "A resource policy's violation message changed",
+};
 
 const OPENAI_USER_GUID = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
 const CONTRIBUTOR_GUID = "b24988ac-6180-42a0-ab88-20f7382dd24c";
@@ -221,15 +225,7 @@ async function snapshotText(): Promise<string> {
 describe("the resource policies' violation messages", () => {
     it("match tests/snapshots/resourceViolations.txt word for word: what users read changes only on purpose", async () => {
         const text = await snapshotText();
-        if (process.env.UPDATE_RESOURCE_VIOLATIONS_SNAPSHOT === "1") {
-            writeFileSync(SNAPSHOT, text);
-        }
-        assert.equal(
-            text,
-            readFileSync(SNAPSHOT, "utf8"),
-            "A resource policy's violation message changed. If it is intended, update the snapshot in the same commit: " +
-                "UPDATE_RESOURCE_VIOLATIONS_SNAPSHOT=1 npm test -- tests/policyResourceMessages.test.ts, and read the diff.",
-        );
+        assertMatchesSnapshot(SNAPSHOT, text);
     });
 
     it("give every fixture exactly one violation, so each line of the snapshot is one branch's message", async () => {

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
 import type { Policy } from "@pulumi/policy";
 
 import { policies } from "../policy/policies";
+import { assertMatchesSnapshot, type TextSnapshot } from "./support/textSnapshot";
 
 /**
  * What the policy pack tells people. `pulumi preview --policy-pack` prints a policy's name, level and violation
@@ -15,7 +16,13 @@ import { policies } from "../policy/policies";
  * (UPDATE_POLICY_SNAPSHOT=1 rewrites the snapshot), and docs/policy.md's table must list every policy at its level.
  */
 
-const SNAPSHOT = path.join(__dirname, "snapshots", "policies.txt");
+const SNAPSHOT: TextSnapshot = {
+    file: "policies.txt",
+    updateVariable: "UPDATE_POLICY_SNAPSHOT",
+    testFile: "tests/policyText.test.ts",
+    changed: "A policy's description or remediation steps changed",
+    alsoCheck: "check docs/policy.md's table",
+};
 const DOC = path.join(__dirname, "..", "docs", "policy.md");
 
 const isStackPolicy = (policy: Policy) => "validateStack" in policy;
@@ -39,15 +46,7 @@ function policyText(list: readonly Policy[]): string {
 describe("the policy pack's text", () => {
     it("matches tests/snapshots/policies.txt: descriptions and remediation steps change only on purpose", () => {
         const text = policyText(policies);
-        if (process.env.UPDATE_POLICY_SNAPSHOT === "1") {
-            writeFileSync(SNAPSHOT, text);
-        }
-        assert.equal(
-            text,
-            readFileSync(SNAPSHOT, "utf8"),
-            "A policy's description or remediation steps changed. If it is intended, update the snapshot in the same " +
-                "commit: UPDATE_POLICY_SNAPSHOT=1 npm test -- tests/policyText.test.ts, and check docs/policy.md's table.",
-        );
+        assertMatchesSnapshot(SNAPSHOT, text);
     });
 
     it("gives every policy a description and remediation steps", () => {
