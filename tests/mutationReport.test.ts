@@ -10,6 +10,7 @@ import {
     scoreOf,
     sourceBetween,
     summarize,
+    unusedReasons,
     type FileRun,
 } from "../tools/mutation/report";
 import { groupByTests, mutatedFiles, testsFor } from "../tools/mutation/targets";
@@ -111,13 +112,33 @@ describe("the mutation report", () => {
 
     it("writes each file's score and marks survivors without a reason and files not measured", () => {
         const text = renderReport([summarize(RUN)], ["policy/y.ts"], [], 90);
-        assert.match(text, /Files measured: 1; below target: 1; survivors without a reason: 2; not measured yet: 1\./);
+        assert.match(text, /Files measured: 1; below target: 1; survivors without a reason: 2; not measured yet: 1; reasons no survivor takes: 0\./);
         assert.match(
             text,
             /\| components\/x\.ts \| 50\.0 % \| 1 \| 1 \| 1 \| 1 \| 1 \| 61 s \| 2026-11-29T03:00Z \| program \|/,
         );
         assert.match(text, /\| policy\/y\.ts \| not measured \|/);
         assert.match(text, /- line 2, ConditionalExpression: `!url` -> `false`\. \*\*Not explained\*\*/);
+    });
+
+    it("lists the reasons no survivor takes, so a killed mutant's reason is deleted instead of kept", () => {
+        const killedNow = { file: "components/x.ts", mutator: "StringLiteral", original: "'nope'", reason: "R2" };
+        const shadowed = { file: "components/x.ts", mutator: "ConditionalExpression", original: "url", reason: "R3" };
+        const otherFile = { file: "components/y.ts", mutator: "ConditionalExpression", original: "!url", reason: "R4" };
+        const explained = [
+            { file: "components/x.ts", mutator: "ConditionalExpression", original: "!url", reason: "R1" },
+            killedNow,
+            shadowed,
+            otherFile,
+        ];
+        assert.deepEqual(unusedReasons([summarize(RUN)], explained), [killedNow, shadowed, otherFile]);
+        const text = renderReport([summarize(RUN)], [], explained, 90);
+        assert.match(text, /survivors without a reason: 1; not measured yet: 0; reasons no survivor takes: 3\./);
+        assert.match(
+            text,
+            /## Reasons no survivor takes\n\n[^\n]+\n[^\n]+\n\n- components\/x\.ts, StringLiteral: `'nope'`\n- components\/x\.ts, ConditionalExpression: `url`\n- components\/y\.ts, ConditionalExpression: `!url`\n$/,
+        );
+        assert.doesNotMatch(renderReport([summarize(RUN)], [], explained.slice(0, 1), 90), /Reasons no survivor takes/);
     });
 
     it("has a rule for every file it mutates, and every test file a rule names exists", () => {

@@ -171,32 +171,6 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         reason: "Equivalent: the id returned next to a recorded problem is never read, because parseSettings throws ConfigError with every problem before any setting is used.",
     },
     {
-        file: "components/stackCluster.ts",
-        mutator: "Regex",
-        original: "/\\bclusters\\s*:/",
-        replacement: "/\\bclusters\\S*:/",
-        reason: "Equivalent for every kubeconfig a producer exports: az, kubectl and Pulumi's providers write `clusters:` with no space before the colon, which both patterns accept.",
-    },
-    {
-        file: "policy/clusterAccessPolicies.ts",
-        mutator: "Regex",
-        original: "/^urn:pulumi:([^:]+)::/",
-        reason: "Equivalent: the engine hands the pack URNs only, and every URN starts with `urn:pulumi:`, so the anchor never decides.",
-    },
-    {
-        file: "policy/clusterAccessPolicies.ts",
-        mutator: "ConditionalExpression",
-        original: "isUnknown(profile)",
-        replacement: "false",
-        reason: "Equivalent: `at` of an unknown value is unknown, so with the early return gone both checks below see unknown and judge nothing, as tests/policyClusterAccess.test.ts asserts.",
-    },
-    {
-        file: "policy/clusterAccessPolicies.ts",
-        mutator: "BlockStatement",
-        original: "{ return problems; }",
-        reason: "Equivalent: `at` of an unknown value is unknown, so with the early return gone both checks below see unknown and judge nothing, as tests/policyClusterAccess.test.ts asserts.",
-    },
-    {
         file: "policy/auditPolicies.ts",
         mutator: "Regex",
         original: "/^urn:pulumi:([^:]+)::/",
@@ -272,24 +246,6 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         mutator: "ObjectLiteral",
         original: "{ parent: this }",
         reason: "Equivalent: an invoke has no URN, and its parent only picks its provider; the component's is the stack's default azure-native provider either way.",
-    },
-    {
-        file: "components/managedCluster.ts",
-        mutator: "LogicalOperator",
-        original: "profile?.tenantID ?? tenantId",
-        reason: "Code removed since this run: the tenant is args.tenantId, which the cluster's Entra profile is created with, so the fallback could never differ.",
-    },
-    {
-        file: "components/managedCluster.ts",
-        mutator: "OptionalChaining",
-        original: "profile?.tenantID",
-        reason: "Code removed since this run: the tenant is args.tenantId, which the cluster's Entra profile is created with, so the fallback could never differ.",
-    },
-    {
-        file: "components/managedCluster.ts",
-        mutator: "OptionalChaining",
-        original: "profile?.issuerURL",
-        reason: "Unreachable on Azure: AKS returns oidcIssuerProfile for every cluster created with the OIDC issuer on, which this one always is.",
     },
     {
         file: "components/managedCluster.ts",
@@ -377,13 +333,6 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         original: "/^https:\\/\\/[^/\\s]+/i",
         replacement: "/^https:\\/\\/[^/\\s]/i",
         reason: "Equivalent: the pattern has no end anchor and is only used with test(), so `[^/\\s]+` matches exactly when one `[^/\\s]` does.",
-    },
-    {
-        file: "policy/clusterAccessPolicies.ts",
-        mutator: "ConditionalExpression",
-        original: "stack !== undefined",
-        replacement: "true",
-        reason: 'Equivalent: RegExp.test(undefined) tests the string "undefined", which no production stack name pattern matches; the check is there for the type.',
     },
     {
         file: "components/constants.ts",
