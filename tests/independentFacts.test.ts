@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
 
+import { isProductionStack } from "../components/config";
 import * as componentConstants from "../components/constants";
 import { serviceAccountSubject as componentSubject } from "../components/naming";
 import * as policyFacts from "../policy/facts";
@@ -77,6 +78,25 @@ describe("the plan and the policy pack keep their own statement of the facts", (
         assert.deepEqual(componentConstants.CREDENTIAL_ENV_NAMES, credentialVariables);
         assert.deepEqual(planFacts.CREDENTIAL_ENV_NAMES, credentialVariables);
         assert.deepEqual(policyFacts.CREDENTIAL_ENV_NAMES, credentialVariables);
+    });
+
+    it("the program, the plan and the pack name the same private-link group of an OpenAI account", () => {
+        // A wrong group id gives a private endpoint Azure refuses, or one the network policies do not recognize.
+        assert.equal(componentConstants.OPENAI_PRIVATE_LINK_GROUP, "account");
+        assert.equal(planFacts.OPENAI_PRIVATE_LINK_GROUP, "account");
+        assert.equal(policyFacts.OPENAI_PRIVATE_LINK_GROUP, "account");
+    });
+
+    it("the config and the pack treat the same stack names as production, and only those", () => {
+        // The pack makes advisory policies mandatory on production stacks; the config turns protect on for them.
+        // A stack one of them calls production and the other not gets one safeguard without the other.
+        const production = ["prod", "PRODUCTION", "prd", "Live", "store-prod", "eu-Production"];
+        const notProduction = ["preprod", "prod-eu", "store-prod-copy", "eu-production-test", "store-prd", "dev", ""];
+        for (const stack of [...production, ...notProduction]) {
+            const expected = production.includes(stack);
+            assert.equal(isProductionStack(stack), expected, `config: ${stack}`);
+            assert.equal(policyFacts.PRODUCTION_STACK.test(stack), expected, `pack: ${stack}`);
+        }
     });
 
     it("with the true facts, the dev plan's access path is whole and no policy fails", async () => {

@@ -112,6 +112,14 @@ export const TARGET_RULES: readonly TargetRule[] = [
         prefix: "policy/network",
         tests: t("policyNetworkGraph", "policyNetworkMessages", "planNetwork", "privateNetwork", "policyText"),
     },
+    // The pack's own statement of the facts: every policy that reads one, and the test that holds it to the program's.
+    {
+        prefix: "policy/facts",
+        tests: [
+            ...POLICY_TESTS,
+            ...t("policyAudit", "policyClusterAccess", "policyNetworkMessages", "independentFacts"),
+        ],
+    },
     { prefix: "policy/", tests: POLICY_TESTS },
 ];
 
