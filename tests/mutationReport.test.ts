@@ -112,7 +112,10 @@ describe("the mutation report", () => {
 
     it("writes each file's score and marks survivors without a reason and files not measured", () => {
         const text = renderReport([summarize(RUN)], ["policy/y.ts"], [], 90);
-        assert.match(text, /Files measured: 1; below target: 1; survivors without a reason: 2; not measured yet: 1; reasons no survivor takes: 0\./);
+        assert.match(
+            text,
+            /Files measured: 1; below target: 1; survivors without a reason: 2; not measured yet: 1; reasons no survivor takes: 0\./,
+        );
         assert.match(
             text,
             /\| components\/x\.ts \| 50\.0 % \| 1 \| 1 \| 1 \| 1 \| 1 \| 61 s \| 2026-11-29T03:00Z \| program \|/,

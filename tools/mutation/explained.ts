@@ -26,20 +26,6 @@ function registeredOutputs(file: string, original: string): ExplainedSurvivor {
     };
 }
 
-/**
- * Every remaining survivor of `mutator` in `file`: killed by `test`, written after the recorded run, and checked mutant
- * by mutant by applying each one to the file and running that test. Listed after the file's specific reasons, which
- * take precedence; a rerun of the file replaces these with its own result.
- */
-function killedSince(file: string, mutator: string, test: string): ExplainedSurvivor {
-    return {
-        file,
-        mutator,
-        original: "",
-        reason: `Killed since this run by ${test}, written after it (checked by applying the mutant and running the test); rerun the file to see it.`,
-    };
-}
-
 export const EXPLAINED: readonly ExplainedSurvivor[] = [
     {
         file: "components/aiService.ts",
@@ -342,13 +328,6 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
     },
     {
         file: "components/aksWorkloadIdentityProvider.ts",
-        mutator: "BooleanLiteral",
-        original: "false",
-        replacement: "true",
-        reason: "Code removed since this run: readClusterFeatures computed an enabledByStack that read() always overwrote; it now takes the one the state recorded.",
-    },
-    {
-        file: "components/aksWorkloadIdentityProvider.ts",
         mutator: "ObjectLiteral",
         original: "{ id, props }",
         replacement: "{}",
@@ -368,19 +347,6 @@ export const EXPLAINED: readonly ExplainedSurvivor[] = [
         replacement: "true",
         reason: "Equivalent: reading statusCode of any value but null or undefined gives undefined when it has none, exactly as the guard does, and the awaited SDK calls (@azure/core-client, @azure/identity) reject only with Error objects.",
     },
-    ...[
-        "ArrayDeclaration",
-        "ArrowFunction",
-        "BlockStatement",
-        "ConditionalExpression",
-        "EqualityOperator",
-        "LogicalOperator",
-        "MethodExpression",
-        "Regex",
-        "StringLiteral",
-    ].map((mutator) =>
-        killedSince("components/aksWorkloadIdentityProvider.ts", mutator, "tests/clusterFeaturesProvider.test.ts"),
-    ),
     {
         file: "components/kubeconfig.ts",
         mutator: "BlockStatement",
